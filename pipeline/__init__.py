@@ -1,0 +1,1 @@
+"""Contested-claim tracker: ingestion pipeline from article files to DuckDB."""

@@ -1,0 +1,53 @@
+"""Writing tables for people: CSV safe to open in a spreadsheet, JSON, Parquet."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value):
+    """Return the value with a leading apostrophe when a spreadsheet would read it as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of the frame whose text cells cannot run as spreadsheet formulas."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise_cell)
+    return out
+
+
+def to_csv_text(frame: pd.DataFrame) -> str:
+    """Return the frame as UTF-8 CSV text with a header row and formulas neutralised."""
+    buffer = io.StringIO()
+    neutralise_formulas(frame).to_csv(buffer, index=False)
+    return buffer.getvalue()
+
+
+def to_json_lines(frame: pd.DataFrame) -> str:
+    """Return the frame as JSON lines (dates as ISO strings)."""
+    records = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+
+
+def write_frame(frame: pd.DataFrame, out: Path, fmt: str) -> None:
+    """Write a frame to a file as csv, json (lines) or parquet."""
+    if fmt == "csv":
+        out.write_text(to_csv_text(frame), encoding="utf-8")
+    elif fmt == "json":
+        out.write_text(to_json_lines(frame), encoding="utf-8")
+    elif fmt == "parquet":
+        frame.to_parquet(out, index=False)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")

@@ -1,0 +1,157 @@
+"""Pydantic models: the contract between pipeline stages, the store and the exports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    """Base for every model: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Stance(str, Enum):
+    """A statement's stance toward a catalog assertion."""
+
+    ASSERTS = "asserts"
+    DENIES = "denies"
+
+
+class DocumentStanceLabel(str, Enum):
+    """A document's overall stance toward an assertion (the outlet's view)."""
+
+    ASSERTS = "asserts"
+    DENIES = "denies"
+    REPORTS = "reports"
+    UNRELATED = "unrelated"
+
+
+class DatePrecision(str, Enum):
+    """How precisely a date is known. PUBLISHED: a statement dated by its article."""
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+    PUBLISHED = "published"
+    UNKNOWN = "unknown"
+
+
+class SourceKind(str, Enum):
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    HTML = "html"
+    BATCH_ROW = "batch-row"
+
+
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class Party(Strict):
+    """Who a speaker speaks for: a state, government, organisation or collective."""
+
+    id: str = Field(pattern=SLUG)
+    name: str
+    kind: str = "state"
+    aliases: list[str] = []
+    demonyms: list[str] = []
+    metonyms: list[str] = []
+
+
+class Role(Strict):
+    """A role a speaker held for a party, between two dates (open ends are None)."""
+
+    title: str
+    party: str = Field(pattern=SLUG)
+    start: date | None = None
+    end: date | None = None
+
+
+class Speaker(Strict):
+    """A person or body that makes statements, with roles over dates."""
+
+    name: str
+    aliases: list[str] = []
+    roles: list[Role] = []
+
+
+class Assertion(Strict):
+    """A disputed proposition from the catalog."""
+
+    id: str = Field(pattern=SLUG)
+    claim: str = Field(min_length=1)
+    counterclaim: str | None = None
+    notes: str | None = None
+    hints: list[str] = []
+
+
+class Span(Strict):
+    """A piece of a text with its character offsets (Python slice semantics)."""
+
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class Document(Strict):
+    """A stored article: cleaned body, captions apart, metadata, duplicate link."""
+
+    id: str
+    source: str
+    source_kind: SourceKind
+    url: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    original_outlet: str | None = None
+    original_url: str | None = None
+    authors: list[str] = []
+    published: date | None = None
+    published_precision: DatePrecision = DatePrecision.UNKNOWN
+    body: str
+    captions: list[str] = []
+    raw_sha256: str
+    duplicate_of: str | None = None
+
+
+class Statement(Strict):
+    """One attribution in a document body: who said what, how, and when."""
+
+    id: str
+    document_id: str
+    speaker: Span | None
+    speaker_name: str | None = None
+    speaker_role: str | None = None
+    party_id: str = "unknown"
+    cue: Span
+    content: Span
+    direct: bool
+    certainty: str = "asserted"
+    statement_date: date | None = None
+    date_precision: DatePrecision = DatePrecision.UNKNOWN
+
+
+class Claim(Strict):
+    """A statement linked to an assertion with a stance: the row charts and exports count."""
+
+    id: str
+    statement_id: str
+    assertion_id: str
+    stance: Stance
+    confidence: float = Field(ge=0.0, le=1.0)
+    below_threshold: bool = False
+
+
+class QuarantineRecord(Strict):
+    """An input that could not be used, with the reason and where its raw bytes are kept."""
+
+    id: str
+    source: str
+    line: int | None = None
+    reason: str
+    raw_sha256: str
+    raw_size: int
+    raw_copy: str | None = None
+    quarantined_at: datetime

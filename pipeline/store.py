@@ -1,0 +1,378 @@
+"""DuckDB: numbered migrations, the single-writer protocol, and every write the pipeline makes.
+
+DuckDB allows one writing process, and while it holds the file no other process may open it, even
+read-only. So writers never write the published file: a run copies it to a private working file,
+writes there (one transaction per document) and atomically renames it over the published file when
+it ends, or is interrupted. Readers (the dashboard) open the published file read-only and are never
+blocked; a killed run leaves the published file exactly as it was. A lock file serialises writers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from pipeline.dedupe import Fingerprint
+from pipeline.models import Document, QuarantineRecord, Statement
+
+
+class StoreBusy(RuntimeError):
+    """Another process is writing the database."""
+
+
+# --- migrations -------------------------------------------------------------------------------
+
+
+def m001_initial(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """
+        CREATE TABLE documents (
+            id VARCHAR PRIMARY KEY,
+            source VARCHAR NOT NULL,
+            source_kind VARCHAR NOT NULL,
+            url VARCHAR,
+            title VARCHAR,
+            outlet VARCHAR,
+            original_outlet VARCHAR,
+            original_url VARCHAR,
+            authors VARCHAR[] NOT NULL,
+            published DATE,
+            published_precision VARCHAR NOT NULL,
+            body VARCHAR NOT NULL,
+            captions VARCHAR[] NOT NULL,
+            raw_sha256 VARCHAR NOT NULL,
+            body_sha256 VARCHAR NOT NULL,
+            duplicate_of VARCHAR,
+            ingested_at TIMESTAMP NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE document_sources (
+            document_id VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            first_seen TIMESTAMP NOT NULL,
+            PRIMARY KEY (document_id, source)
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE document_bands (
+            document_id VARCHAR NOT NULL,
+            band UBIGINT NOT NULL
+        )
+        """
+    )
+    con.execute("CREATE INDEX document_bands_band ON document_bands (band)")
+    con.execute(
+        """
+        CREATE TABLE statements (
+            id VARCHAR PRIMARY KEY,
+            document_id VARCHAR NOT NULL,
+            speaker_text VARCHAR,
+            speaker_start INTEGER,
+            speaker_end INTEGER,
+            speaker_name VARCHAR,
+            speaker_role VARCHAR,
+            party_id VARCHAR NOT NULL,
+            cue_text VARCHAR NOT NULL,
+            cue_start INTEGER NOT NULL,
+            cue_end INTEGER NOT NULL,
+            content_text VARCHAR NOT NULL,
+            content_start INTEGER NOT NULL,
+            content_end INTEGER NOT NULL,
+            direct BOOLEAN NOT NULL,
+            certainty VARCHAR NOT NULL,
+            statement_date DATE,
+            date_precision VARCHAR NOT NULL
+        )
+        """
+    )
+    con.execute("CREATE INDEX statements_document ON statements (document_id)")
+    con.execute(
+        """
+        CREATE TABLE quarantine (
+            id VARCHAR PRIMARY KEY,
+            source VARCHAR NOT NULL,
+            line INTEGER,
+            reason VARCHAR NOT NULL,
+            raw_sha256 VARCHAR NOT NULL,
+            raw_size BIGINT NOT NULL,
+            raw_copy VARCHAR,
+            quarantined_at TIMESTAMP NOT NULL
+        )
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [m001_initial]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Run the migrations this database has not run yet; return their names."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
+    )
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    ran = []
+    for version, migration in enumerate(MIGRATIONS, start=1):
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            migration(con)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, migration.__name__, _now()]
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        ran.append(migration.__name__)
+    return ran
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+# --- connections ------------------------------------------------------------------------------
+
+
+def connect_readonly(path: Path, attempts: int = 20, wait: float = 0.05) -> duckdb.DuckDBPyConnection:
+    """Return a read-only connection to the published database, retrying briefly while it is swapped."""
+    last: Exception | None = None
+    for attempt in range(attempts):
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except duckdb.IOException as exc:  # e.g. a writer of an older design still holds it
+            last = exc
+            time.sleep(wait * (attempt + 1))
+    raise StoreBusy(f"{path}: database is busy: {last}")
+
+
+@contextlib.contextmanager
+def writer(path: Path, wait_seconds: float = 600.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a connection to a private copy of the database; publish it atomically on exit.
+
+    Publication also happens on Ctrl-C and on errors: every committed document is whole, so what
+    was written is worth keeping. A killed process never publishes; its working file is removed by
+    the next writer.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.with_name(path.name + ".lock")
+    with open(lock_path, "a+") as lock:
+        _acquire(lock, path, wait_seconds)
+        working = path.with_name(f"{path.name}.writing-{os.getpid()}")
+        _remove_stale_working_files(path)
+        if path.exists():
+            shutil.copyfile(path, working)
+        con = duckdb.connect(str(working))
+        try:
+            migrate(con)
+            yield con
+        finally:
+            with contextlib.suppress(Exception):
+                con.execute("CHECKPOINT")
+            con.close()
+            os.replace(working, path)
+            wal = working.with_name(working.name + ".wal")
+            with contextlib.suppress(FileNotFoundError):
+                wal.unlink()
+
+
+def _acquire(lock, path: Path, wait_seconds: float) -> None:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise StoreBusy(f"{path}: another process is writing this database") from None
+            time.sleep(0.2)
+
+
+def _remove_stale_working_files(path: Path) -> None:
+    # Only called with the writer lock held, so any working file left is from a killed writer.
+    for stale in path.parent.glob(f"{path.name}.writing-*"):
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+
+def load_document(con: duckdb.DuckDBPyConnection, document_id: str) -> Document | None:
+    """Return a stored document, or None."""
+    cursor = con.execute(
+        "SELECT id, source, source_kind, url, title, outlet, original_outlet, original_url, authors, published, "
+        "published_precision, body, captions, raw_sha256, duplicate_of FROM documents WHERE id = ?",
+        [document_id],
+    )
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    names = [d[0] for d in cursor.description]
+    return Document(**dict(zip(names, row)))
+
+
+def find_exact_body(con: duckdb.DuckDBPyConnection, body_sha256: str) -> str | None:
+    """Return the id of the original stored document with this normalised body, if any."""
+    row = con.execute(
+        "SELECT coalesce(duplicate_of, id) FROM documents WHERE body_sha256 = ? ORDER BY ingested_at LIMIT 1",
+        [body_sha256],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def near_copy_candidates(con: duckdb.DuckDBPyConnection, bands: list[int]) -> list[tuple[str, str]]:
+    """Return (id, body) of original documents sharing an LSH band with the given fingerprint."""
+    if not bands:
+        return []
+    return con.execute(
+        """
+        SELECT d.id, d.body
+        FROM documents d
+        WHERE d.duplicate_of IS NULL
+          AND d.id IN (SELECT document_id FROM document_bands WHERE band IN (SELECT unnest(?::UBIGINT[])))
+        ORDER BY d.ingested_at
+        """,
+        [bands],
+    ).fetchall()
+
+
+def insert_document(
+    con: duckdb.DuckDBPyConnection,
+    document: Document,
+    fingerprint: Fingerprint,
+    statements: list[Statement],
+) -> None:
+    """Store a document, its band buckets, its source and its statements in one transaction."""
+    now = _now()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            """
+            INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                document.id, document.source, document.source_kind.value, document.url, document.title,
+                document.outlet, document.original_outlet, document.original_url, document.authors,
+                document.published, document.published_precision.value, document.body, document.captions,
+                document.raw_sha256, fingerprint.body_sha256, document.duplicate_of, now,
+            ],
+        )
+        if document.duplicate_of is None and fingerprint.bands:
+            con.executemany(
+                "INSERT INTO document_bands VALUES (?, ?)", [[document.id, band] for band in fingerprint.bands]
+            )
+        con.execute("INSERT INTO document_sources VALUES (?, ?, ?)", [document.id, document.source, now])
+        _insert_statements(con, statements)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _insert_statements(con: duckdb.DuckDBPyConnection, statements: list[Statement]) -> None:
+    if not statements:
+        return
+    con.executemany(
+        "INSERT INTO statements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [
+                s.id, s.document_id,
+                s.speaker.text if s.speaker else None,
+                s.speaker.start if s.speaker else None,
+                s.speaker.end if s.speaker else None,
+                s.speaker_name, s.speaker_role, s.party_id,
+                s.cue.text, s.cue.start, s.cue.end,
+                s.content.text, s.content.start, s.content.end,
+                s.direct, s.certainty, s.statement_date, s.date_precision.value,
+            ]
+            for s in statements
+        ],
+    )
+
+
+def replace_statements(con: duckdb.DuckDBPyConnection, document_id: str, statements: list[Statement]) -> None:
+    """Replace one document's statements in one transaction (re-extraction)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM statements WHERE document_id = ?", [document_id])
+        _insert_statements(con, statements)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def update_metadata(con: duckdb.DuckDBPyConnection, document: Document) -> bool:
+    """Update a stored document's metadata when it differs (e.g. a manifest now supplies it); return True if changed."""
+    current = con.execute(
+        "SELECT url, title, outlet, original_outlet, original_url, authors, published, published_precision "
+        "FROM documents WHERE id = ?",
+        [document.id],
+    ).fetchone()
+    wanted = (
+        document.url, document.title, document.outlet, document.original_outlet, document.original_url,
+        document.authors, document.published, document.published_precision.value,
+    )
+    if current is None or tuple(current) == wanted:
+        return False
+    con.execute(
+        "UPDATE documents SET url = ?, title = ?, outlet = ?, original_outlet = ?, original_url = ?, authors = ?, "
+        "published = ?, published_precision = ? WHERE id = ?",
+        [*wanted, document.id],
+    )
+    return True
+
+
+def record_source(con: duckdb.DuckDBPyConnection, document_id: str, source: str) -> None:
+    """Remember another place the same document was found (no-op when already known)."""
+    con.execute(
+        "INSERT INTO document_sources VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [document_id, source, _now()]
+    )
+
+
+def insert_quarantine(con: duckdb.DuckDBPyConnection, record: QuarantineRecord) -> bool:
+    """Store a quarantine record unless the same input was already quarantined; return True if new."""
+    exists = con.execute("SELECT 1 FROM quarantine WHERE id = ?", [record.id]).fetchone()
+    if exists:
+        return False
+    con.execute(
+        "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [record.id, record.source, record.line, record.reason, record.raw_sha256, record.raw_size,
+         record.raw_copy, record.quarantined_at],
+    )
+    return True
+
+
+def table_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
+    """Return {table: [(column, type), ...]} for every table in the main schema."""
+    rows = con.execute(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
+    ).fetchall()
+    out: dict[str, list[tuple[str, str]]] = {}
+    for table, column, dtype in rows:
+        out.setdefault(table, []).append((column, dtype))
+    return out
+
+
+def dumps(value) -> str:
+    """Return compact JSON (used for list-valued cells in exports)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,46 @@
+"""Shared fixtures: fresh databases, the seed database, bad-input files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+
+from pipeline.config import REPO_ROOT
+
+SEEDS = REPO_ROOT / "data" / "seeds"
+
+
+@pytest.fixture
+def fresh_db(tmp_path: Path) -> Path:
+    """Path of a database that does not exist yet, in its own folder."""
+    return tmp_path / "db" / "claims.duckdb"
+
+
+@pytest.fixture(scope="session")
+def extractor():
+    """The real statement extractor with the shipped actors file, loaded once."""
+    from pipeline.statements import statement_extractor
+
+    return statement_extractor()
+
+
+@pytest.fixture(scope="session")
+def seed_db(tmp_path_factory, extractor) -> Path:
+    """A database with the five shipped seeds ingested (read-only use: copy it to modify)."""
+    db = tmp_path_factory.mktemp("seed") / "claims.duckdb"
+    from pipeline import ingest
+
+    summary = ingest.ingest([SEEDS], db, extractor)
+    assert summary.new == 4 and summary.duplicates == 1, summary.line()
+    return db
+
+
+@pytest.fixture
+def seeds_copy(tmp_path: Path) -> Path:
+    """A writable copy of the seed folder."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target

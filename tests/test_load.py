@@ -1,0 +1,92 @@
+"""Decoding and rejection of raw inputs."""
+
+from __future__ import annotations
+
+import codecs
+import json
+
+import pytest
+
+from pipeline import load
+
+ARTICLE = "Officials said on Monday that the talks “went well”, according to a statement.\n"
+
+
+def read_all(path, limit=1000):
+    return list(load.read_file(path, path.parent, limit))
+
+
+def test_utf8_windows1252_and_utf16_bom_decode_to_the_same_text(tmp_path):
+    (tmp_path / "a.txt").write_bytes(ARTICLE.encode("utf-8"))
+    (tmp_path / "b.txt").write_bytes(ARTICLE.encode("cp1252"))
+    (tmp_path / "c.txt").write_bytes(codecs.BOM_UTF16_LE + ARTICLE.encode("utf-16-le"))
+    (tmp_path / "d.txt").write_bytes(codecs.BOM_UTF8 + ARTICLE.encode("utf-8"))
+    results = {p.name: read_all(p)[0] for p in sorted(tmp_path.iterdir())}
+    assert {r.text for r in results.values()} == {ARTICLE}
+    assert results["b.txt"].encoding == "windows-1252"
+    assert results["c.txt"].encoding == "utf-16"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b"  \n\n ", "empty file"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file (PNG image)"),
+        ("bytes.txt", b"caf\xc3 \x81\x8d\x90 bad", "undecodable bytes at offset 3"),
+        ("huge.txt", b"word " * 300, "file too large: 1500 bytes, limit 1000"),
+    ],
+)
+def test_bad_files_are_rejected_with_a_reason(tmp_path, name, data, reason):
+    path = tmp_path / name
+    path.write_bytes(data)
+    [rejection] = read_all(path)
+    assert isinstance(rejection, load.Rejection)
+    assert reason in rejection.reason
+    assert rejection.message().startswith(name + ": ")
+
+
+def test_jsonl_batch_yields_rows_and_rejects_bad_lines_with_line_numbers(tmp_path):
+    path = tmp_path / "batch.jsonl"
+    path.write_text(
+        json.dumps({"text": ARTICLE, "url": "https://example.org/a", "published": "2023-01-02"}) + "\n"
+        + "{not json\n"
+        + json.dumps({"title": "no body"}) + "\n"
+        + json.dumps({"html": "<p>x</p>", "outlet": "Example"}) + "\n",
+        encoding="utf-8",
+    )
+    items = read_all(path, limit=10_000)
+    good = [i for i in items if isinstance(i, load.RawArticle)]
+    bad = [i for i in items if isinstance(i, load.Rejection)]
+    assert [g.source for g in good] == ["https://example.org/a", "batch.jsonl:4"]
+    assert good[0].hints == {"url": "https://example.org/a", "published": "2023-01-02"}
+    assert good[1].kind.value == "html"
+    assert [(b.line, b.reason.split(":")[0]) for b in bad] == [(2, "malformed JSON"), (3, "row has no 'text' or 'html'")]
+
+
+def test_csv_batch_rejects_a_row_with_the_wrong_number_of_fields(tmp_path):
+    path = tmp_path / "batch.csv"
+    path.write_text('text,title\n"A body, with a comma\nand a newline",First\nonly,two,many\n', encoding="utf-8")
+    items = read_all(path, limit=10_000)
+    assert isinstance(items[0], load.RawArticle) and items[0].hints == {"title": "First"}
+    assert items[0].text == "A body, with a comma\nand a newline"
+    assert isinstance(items[1], load.Rejection)
+    assert (items[1].line, items[1].reason) == (4, "row has 3 fields, header has 2")
+
+
+def test_manifest_rows_key_by_resolved_path(tmp_path):
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("path,published,outlet\na.txt,2023-02-28,Example Times\n,,\n")
+    hints, rejections = load.load_manifest(manifest)
+    [article] = list(load.read_file(tmp_path / "a.txt", tmp_path, 1000, hints))
+    assert article.hints == {"published": "2023-02-28", "outlet": "Example Times"}
+    assert rejections == []
+
+
+def test_discover_recurses_and_skips_unknown_extensions(tmp_path):
+    (tmp_path / "sub").mkdir()
+    for name in ("a.txt", "sub/b.md", "sub/c.html", "d.jsonl", "e.png", ".hidden.txt"):
+        (tmp_path / name).write_text("x")
+    found = [f.relative_to(tmp_path).as_posix() for f, _ in load.discover([tmp_path])]
+    assert found == ["a.txt", "d.jsonl", "sub/b.md", "sub/c.html"]

@@ -1,0 +1,76 @@
+"""Schema migrations and the single-writer protocol."""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipeline import store
+
+EXPECTED_COLUMNS = {
+    "documents": [
+        "id", "source", "source_kind", "url", "title", "outlet", "original_outlet", "original_url", "authors",
+        "published", "published_precision", "body", "captions", "raw_sha256", "body_sha256", "duplicate_of",
+        "ingested_at",
+    ],
+    "document_sources": ["document_id", "source", "first_seen"],
+    "document_bands": ["document_id", "band"],
+    "statements": [
+        "id", "document_id", "speaker_text", "speaker_start", "speaker_end", "speaker_name", "speaker_role",
+        "party_id", "cue_text", "cue_start", "cue_end", "content_text", "content_start", "content_end", "direct",
+        "certainty", "statement_date", "date_precision",
+    ],
+    "quarantine": ["id", "source", "line", "reason", "raw_sha256", "raw_size", "raw_copy", "quarantined_at"],
+    "schema_migrations": ["version", "name", "applied_at"],
+}
+
+
+def test_blank_database_migrates_to_expected_columns(fresh_db):
+    with store.writer(fresh_db) as con:
+        columns = store.table_columns(con)
+        ran = [r[0] for r in con.execute("SELECT name FROM schema_migrations ORDER BY version").fetchall()]
+    for table, expected in EXPECTED_COLUMNS.items():
+        assert [c for c, _ in columns[table]] == expected, table
+    assert ran == [m.__name__ for m in store.MIGRATIONS]
+    assert ran[0] == "m001_initial"
+
+
+def test_migrate_is_idempotent_and_upgrades_an_old_file(fresh_db):
+    fresh_db.parent.mkdir(parents=True)
+    con = duckdb.connect(str(fresh_db))
+    # An "old" file: only the first migration ran.
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
+    store.MIGRATIONS[0](con)
+    con.execute("INSERT INTO schema_migrations VALUES (1, 'm001_initial', now())")
+    con.close()
+    with store.writer(fresh_db) as con:
+        assert store.migrate(con) == []
+        versions = [r[0] for r in con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()]
+        columns = store.table_columns(con)
+    assert versions == list(range(1, len(store.MIGRATIONS) + 1))
+    assert [c for c, _ in columns["statements"]] == EXPECTED_COLUMNS["statements"]
+
+
+def test_writer_publishes_atomically_and_readers_see_the_old_file_meanwhile(fresh_db):
+    with store.writer(fresh_db) as con:
+        con.execute("CREATE TABLE marker (x INTEGER)")
+        con.execute("INSERT INTO marker VALUES (1)")
+    with store.writer(fresh_db) as con:
+        con.execute("INSERT INTO marker VALUES (2)")
+        # While a writer works, the published file opens read-only and shows the last published state.
+        with store.connect_readonly(fresh_db) as reader:
+            assert reader.execute("SELECT count(*) FROM marker").fetchone()[0] == 1
+    with store.connect_readonly(fresh_db) as reader:
+        assert reader.execute("SELECT count(*) FROM marker").fetchone()[0] == 2
+    assert not list(fresh_db.parent.glob("*.writing-*"))
+
+
+def test_a_failed_writer_still_publishes_committed_work(fresh_db):
+    try:
+        with store.writer(fresh_db) as con:
+            con.execute("CREATE TABLE marker (x INTEGER)")
+            con.execute("INSERT INTO marker VALUES (7)")
+            raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        pass
+    with store.connect_readonly(fresh_db) as reader:
+        assert reader.execute("SELECT x FROM marker").fetchone()[0] == 7
