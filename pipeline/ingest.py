@@ -1,0 +1,243 @@
+"""Orchestrates one ingest run: load -> clean -> metadata -> dedupe -> statements -> store.
+
+Every stage is a function of its inputs; this module only wires them, counts what happened and
+turns rejections into quarantine records, so one bad input never stops the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from pipeline import clean, dedupe, load, metadata, store
+from pipeline.config import quarantine_dir
+from pipeline.models import Document, QuarantineRecord, Statement, Strict
+
+StatementExtractor = Callable[[Document], list[Statement]]
+
+
+class IngestSummary(Strict):
+    """What one run did; printed as the run's last line."""
+
+    read: int = 0
+    new: int = 0
+    duplicates: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    quarantined: int = 0
+    statements: int = 0
+    interrupted: bool = False
+
+    def line(self) -> str:
+        """Return the one-line summary shown at the end of a run."""
+        text = (
+            f"read {self.read}, new {self.new}, duplicates {self.duplicates}, unchanged {self.unchanged}, "
+            f"updated {self.updated}, quarantined {self.quarantined}, statements {self.statements}"
+        )
+        return text + (" (interrupted: everything before this point is stored)" if self.interrupted else "")
+
+    @property
+    def usable(self) -> int:
+        """Return how many inputs ended up as stored documents (new, duplicate or already stored)."""
+        return self.new + self.duplicates + self.unchanged + self.updated
+
+
+def document_id(raw_sha256: str) -> str:
+    """Return a document id: the first 16 hex digits of its raw input's SHA-256."""
+    return raw_sha256[:16]
+
+
+def build_document(raw: load.RawArticle) -> Document | load.Rejection:
+    """Return the cleaned document with metadata for a raw article, or a rejection when it has no text."""
+    cleaned = clean.clean(raw.text, raw.kind.value)
+    if not cleaned.body.strip():
+        what = "HTML page has no article text" if raw.kind.value == "html" else "no article text after cleaning"
+        return load.Rejection(source=raw.source, source_path=raw.source_path, line=raw.line, reason=what,
+                              raw=raw.text.encode())
+    meta = metadata.extract_metadata(cleaned, raw.hints or None)
+    return Document(
+        id=document_id(raw.raw_sha256),
+        source=raw.source,
+        source_kind=raw.kind,
+        url=meta.url,
+        title=meta.title,
+        outlet=meta.outlet,
+        original_outlet=meta.original_outlet,
+        original_url=meta.original_url,
+        authors=meta.authors,
+        published=meta.published,
+        published_precision=meta.published_precision,
+        body=cleaned.body,
+        captions=cleaned.captions,
+        raw_sha256=raw.raw_sha256,
+    )
+
+
+def find_original(con: duckdb.DuckDBPyConnection, body: str, fingerprint: dedupe.Fingerprint) -> str | None:
+    """Return the id of a stored original this body copies (exactly or nearly), or None."""
+    exact = store.find_exact_body(con, fingerprint.body_sha256)
+    if exact:
+        return exact
+    for candidate_id, candidate_body in store.near_copy_candidates(con, fingerprint.bands):
+        if dedupe.is_near_copy(body, candidate_body):
+            return candidate_id
+    return None
+
+
+def quarantine(con: duckdb.DuckDBPyConnection, rejection: load.Rejection, db: Path) -> bool:
+    """Keep the raw input under the quarantine folder and record why; return True if the record is new."""
+    folder = quarantine_dir(db)
+    folder.mkdir(parents=True, exist_ok=True)
+    if rejection.copy_whole_file:
+        digest, size = _hash_file(Path(rejection.source_path))
+        copy = folder / digest
+        if not copy.exists():
+            shutil.copyfile(rejection.source_path, copy)
+    else:
+        digest, size = load.sha256(rejection.raw), len(rejection.raw)
+        copy = folder / digest
+        if not copy.exists():
+            copy.write_bytes(rejection.raw)
+    record_id = hashlib.sha256(f"{rejection.source}|{rejection.line}|{digest}".encode()).hexdigest()[:16]
+    record = QuarantineRecord(
+        id=record_id, source=rejection.source, line=rejection.line, reason=rejection.reason, raw_sha256=digest,
+        raw_size=size, raw_copy=str(copy), quarantined_at=datetime.now(timezone.utc).replace(tzinfo=None),
+    )
+    return store.insert_quarantine(con, record)
+
+
+def _hash_file(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+def ingest(
+    paths: list[Path],
+    db: Path,
+    extract_statements: StatementExtractor,
+    manifest: Path | None = None,
+    max_bytes: int = 20 * 1024 * 1024,
+    console: Console | None = None,
+) -> IngestSummary:
+    """Ingest files and folders into the database; return what happened. Never raises on bad input."""
+    console = console or Console(stderr=True, highlight=False)
+    summary = IngestSummary()
+    files = list(load.discover(paths))
+    with store.writer(db) as con:
+        manifest_hints: dict[str, dict[str, str]] = {}
+        if manifest is not None:
+            manifest_hints, bad_rows = load.load_manifest(manifest)
+            for rejection in bad_rows:
+                _report(console, rejection)
+                quarantine(con, rejection, db)
+        progress = Progress(
+            TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeRemainingColumn(), console=console, transient=True,
+            disable=len(files) < 20 or not console.is_terminal,
+        )
+        try:
+            with progress:
+                task = progress.add_task("ingesting", total=len(files))
+                for file, root in files:
+                    for item in load.read_file(file, root, max_bytes, manifest_hints):
+                        summary.read += 1
+                        _ingest_one(con, item, db, extract_statements, summary, console)
+                    progress.advance(task)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+    return summary
+
+
+def _ingest_one(con, item, db: Path, extract_statements: StatementExtractor, summary: IngestSummary,
+                console: Console) -> None:
+    if isinstance(item, load.Rejection):
+        _report(console, item)
+        quarantine(con, item, db)
+        summary.quarantined += 1
+        return
+    doc_id = document_id(item.raw_sha256)
+    built = build_document(item)
+    if isinstance(built, load.Rejection):
+        _report(console, built)
+        quarantine(con, built, db)
+        summary.quarantined += 1
+        return
+    stored = store.load_document(con, doc_id)
+    if stored is not None:
+        store.record_source(con, doc_id, item.source)
+        hinted = apply_hints(stored, item.hints) if item.hints else stored
+        if hinted != stored:
+            _update(con, hinted, extract_statements)
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+        return
+    fingerprint = dedupe.fingerprint(built.body)
+    original_id = find_original(con, built.body, fingerprint)
+    if original_id:
+        original = store.load_document(con, original_id)
+        built = fill_from_copy(built.model_copy(update={"duplicate_of": original_id}), original)
+    statements = extract_statements(built)
+    store.insert_document(con, built, fingerprint, statements)
+    if original_id:
+        filled = fill_from_copy(original, built)
+        if filled != original:
+            _update(con, filled, extract_statements)
+        summary.duplicates += 1
+    else:
+        summary.new += 1
+        summary.statements += len(statements)
+
+
+def _update(con, document: Document, extract_statements: StatementExtractor) -> None:
+    # Statement dates hang on the publication date, so new metadata means re-extracting statements.
+    store.update_metadata(con, document)
+    store.replace_statements(con, document.id, extract_statements(document))
+
+
+def apply_hints(document: Document, hints: dict[str, str]) -> Document:
+    """Return the document with the fields a manifest or batch row supplies overriding stored ones."""
+    from_hints = metadata.extract_metadata(clean.CleanedText(body=""), hints)
+    update = {}
+    for field, key in (("url", "url"), ("title", "title"), ("outlet", "outlet"), ("authors", "author")):
+        if key in hints:
+            update[field] = getattr(from_hints, field)
+    if "published" in hints and from_hints.published is not None:
+        update["published"] = from_hints.published
+        update["published_precision"] = from_hints.published_precision
+    return document.model_copy(update=update)
+
+
+def fill_from_copy(document: Document, other: Document) -> Document:
+    """Return the document with metadata it lacks taken from another copy of the same article.
+
+    Two copies of one article share its publication date, title and authors: a clean-text copy with
+    no date learns it from the page scrape, whichever of the two arrived first.
+    """
+    update = {}
+    if document.published is None and other.published is not None:
+        update["published"] = other.published
+        update["published_precision"] = other.published_precision
+    for field in ("title", "outlet", "original_outlet", "original_url"):
+        if not getattr(document, field) and getattr(other, field):
+            update[field] = getattr(other, field)
+    if not document.authors and other.authors:
+        update["authors"] = other.authors
+    return document.model_copy(update=update)
+
+
+def _report(console: Console, rejection: load.Rejection) -> None:
+    console.print(f"quarantined {rejection.message()}", markup=False, soft_wrap=True)
