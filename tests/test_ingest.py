@@ -17,7 +17,7 @@ import pytest
 from pipeline import ingest, queries, store
 from pipeline.config import REPO_ROOT
 
-from .conftest import SEEDS
+from conftest import SEEDS
 
 S000, S001, S002, S003, S004 = sorted(p.name for p in SEEDS.iterdir() if p.suffix == ".txt")
 
