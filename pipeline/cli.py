@@ -4,17 +4,36 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+from datetime import date, timedelta
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from pipeline import config, export, ingest, queries, store
+from pipeline.yamlfile import InputFileError
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=None,
                         help="DuckDB file (default: $CLAIMS_DB or data/claims.duckdb)")
+
+
+def _add_inputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--catalog", type=Path, default=None,
+                        help="assertion catalog YAML (default: data/assertions.yaml)")
+    parser.add_argument("--actors", type=Path, default=None, help="actors YAML (default: data/actors.yaml)")
+
+
+def _iso_week(text: str) -> tuple[date, date]:
+    """Return (Monday, Sunday) of an ISO week written YYYY-Www."""
+    try:
+        year, week = text.upper().split("-W")
+        monday = date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO week (YYYY-Www): {text!r}") from None
+    return monday, monday + timedelta(days=6)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +50,38 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "override what is guessed: url, title, outlet, author, published")
     p.add_argument("--max-bytes", type=int, default=None,
                    help="size limit of one article file or batch row (default: $CLAIMS_MAX_BYTES or 20 MB)")
+    _add_inputs(p)
     p.set_defaults(func=cmd_ingest)
+
+    p = commands.add_parser("relink", help="Re-extract and re-link every stored document after a catalog or "
+                                           "actors change.",
+                            description="Re-derive statements, parties, dates and claims of every stored document.")
+    _add_db(p)
+    _add_inputs(p)
+    p.set_defaults(func=cmd_relink)
+
+    p = commands.add_parser("export", help="Export claims (one row per statement and assertion) as CSV or Parquet.",
+                            description="One row per claim; copies of articles are excluded. Cells a spreadsheet "
+                                        "would run as formulas are neutralised.")
+    _add_db(p)
+    p.add_argument("--out", type=Path, required=True, help="output file")
+    p.add_argument("--format", choices=("csv", "parquet"), default=None,
+                   help="output format (default: from the file extension, else csv)")
+    period = p.add_mutually_exclusive_group()
+    period.add_argument("--week", type=_iso_week, help="ISO week YYYY-Www: statements dated inside it")
+    period.add_argument("--since", type=date.fromisoformat, help="first statement date (YYYY-MM-DD)")
+    p.add_argument("--until", type=date.fromisoformat, help="last statement date (YYYY-MM-DD), with --since")
+    p.add_argument("--assertion", help="only this assertion id")
+    p.add_argument("--include-below-threshold", action="store_true",
+                   help="also export links whose confidence is below the linking threshold")
+    p.set_defaults(func=cmd_export)
+
+    p = commands.add_parser("assertions", help="List the catalog with counts of asserting and denying parties.",
+                            description="Per assertion: asserting and denying parties and statements, first and "
+                                        "last statement dates.")
+    _add_db(p)
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    p.set_defaults(func=cmd_assertions)
 
     p = commands.add_parser("documents", help="List stored documents.",
                             description="List stored documents with metadata, duplicate link and statement count.")
@@ -54,9 +104,18 @@ def main(argv: list[str] | None = None) -> int:
     return args.func(args)
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
-    from pipeline.statements import statement_extractor
+def _analyzer(args: argparse.Namespace, console: Console):
+    """Return the Analyzer for the given catalog and actors files, or None after printing the error."""
+    from pipeline.statements import analyzer
 
+    try:
+        return analyzer(args.actors, args.catalog)
+    except InputFileError as exc:
+        console.print(f"error: {exc}", markup=False)
+        return None
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
     console = Console(stderr=True, highlight=False)
     db = config.db_path(args.db)
     missing = [p for p in args.paths if not p.exists()]
@@ -66,8 +125,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if args.manifest is not None and not args.manifest.is_file():
         console.print(f"error: {args.manifest}: manifest not found", markup=False)
         return 2
+    analyze = _analyzer(args, console)
+    if analyze is None:
+        return 2
     try:
-        summary = ingest.ingest(paths, db, statement_extractor(), manifest=args.manifest,
+        summary = ingest.ingest(paths, db, analyze, manifest=args.manifest,
                                 max_bytes=config.max_bytes(args.max_bytes), console=console)
     except store.StoreBusy as exc:
         console.print(f"error: {exc}", markup=False)
@@ -124,4 +186,50 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
     with con:
         frame = queries.quarantined(con)
     _show(frame, args.format, "Quarantined inputs")
+    return 0
+
+
+def cmd_relink(args: argparse.Namespace) -> int:
+    console = Console(stderr=True, highlight=False)
+    db = config.db_path(args.db)
+    if not db.exists():
+        console.print(f"error: {db}: no database yet; run `python -m pipeline ingest PATH` first", markup=False)
+        return 1
+    analyze = _analyzer(args, console)
+    if analyze is None:
+        return 2
+    started = time.perf_counter()
+    try:
+        with store.writer(db) as con:
+            count = ingest.relink(con, analyze, console)
+            totals = queries.counts(con)
+    except store.StoreBusy as exc:
+        console.print(f"error: {exc}", markup=False)
+        return 3
+    print(f"relinked {count} documents against {len(analyze.catalog.assertions)} assertions in "
+          f"{time.perf_counter() - started:.1f} s: {totals['statements']} statements, {totals['claims']} claims")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    con = _readonly(args)
+    if con is None:
+        return 1
+    since, until = args.week if args.week else (args.since, args.until)
+    with con:
+        frame = queries.claims_export(con, assertion_id=args.assertion, since=since, until=until,
+                                      include_below_threshold=args.include_below_threshold)
+    fmt = args.format or ("parquet" if args.out.suffix.lower() == ".parquet" else "csv")
+    export.write_frame(frame, args.out, fmt)
+    print(f"wrote {len(frame)} claims to {args.out}")
+    return 0
+
+
+def cmd_assertions(args: argparse.Namespace) -> int:
+    con = _readonly(args)
+    if con is None:
+        return 1
+    with con:
+        frame = queries.assertion_summary(con)
+    _show(frame, args.format, "Assertions")
     return 0

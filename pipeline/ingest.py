@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sys
-from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,9 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from pipeline import clean, dedupe, load, metadata, store
 from pipeline.config import quarantine_dir
-from pipeline.models import Document, QuarantineRecord, Statement, Strict
-
-StatementExtractor = Callable[[Document], list[Statement]]
+from pipeline.models import Document, QuarantineRecord, Strict
+from pipeline.statements import Analysis, Analyzer
 
 
 class IngestSummary(Strict):
@@ -34,14 +32,19 @@ class IngestSummary(Strict):
     updated: int = 0
     quarantined: int = 0
     statements: int = 0
+    claims: int = 0
+    relinked: int = 0
     interrupted: bool = False
 
     def line(self) -> str:
         """Return the one-line summary shown at the end of a run."""
         text = (
             f"read {self.read}, new {self.new}, duplicates {self.duplicates}, unchanged {self.unchanged}, "
-            f"updated {self.updated}, quarantined {self.quarantined}, statements {self.statements}"
+            f"updated {self.updated}, quarantined {self.quarantined}, statements {self.statements}, "
+            f"claims {self.claims}"
         )
+        if self.relinked:
+            text += f" (catalog or actors changed: {self.relinked} documents relinked)"
         return text + (" (interrupted: everything before this point is stored)" if self.interrupted else "")
 
     @property
@@ -124,10 +127,54 @@ def _hash_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def analysis_version(analyze: Analyzer) -> str:
+    """Return a hash of what claims depend on besides the text: the catalog and the actors."""
+    payload = analyze.catalog.model_dump_json() + analyze.actors.model_dump_json()
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def sync_catalog(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console | None = None) -> int:
+    """Store the catalog and parties; when they changed since the last run, relink every document.
+
+    Returns how many documents were relinked.
+    """
+    version = analysis_version(analyze)
+    if store.get_setting(con, "analysis_version") == version:
+        return 0
+    store.replace_catalog(con, analyze.catalog.assertions, analyze.actors.parties)
+    count = relink(con, analyze, console) if store.get_setting(con, "analysis_version") is not None else 0
+    store.set_setting(con, "analysis_version", version)
+    return count
+
+
+def relink(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console | None = None) -> int:
+    """Re-derive every stored document's statements and claims (one transaction each); return the count."""
+    ids = store.document_ids(con)
+    progress = _progress(console, len(ids))
+    with progress:
+        task = progress.add_task("relinking", total=len(ids))
+        for doc_id in ids:
+            document = store.load_document(con, doc_id)
+            result = analyze(document)
+            store.replace_statements(con, doc_id, result.statements, result.claims)
+            progress.advance(task)
+    store.replace_catalog(con, analyze.catalog.assertions, analyze.actors.parties)
+    store.set_setting(con, "analysis_version", analysis_version(analyze))
+    return len(ids)
+
+
+def _progress(console: Console | None, total: int) -> Progress:
+    console = console or Console(stderr=True, highlight=False)
+    return Progress(
+        TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=console, transient=True, disable=total < 20 or not console.is_terminal,
+    )
+
+
 def ingest(
     paths: list[Path],
     db: Path,
-    extract_statements: StatementExtractor,
+    analyze: Analyzer,
     manifest: Path | None = None,
     max_bytes: int = 20 * 1024 * 1024,
     console: Console | None = None,
@@ -137,32 +184,28 @@ def ingest(
     summary = IngestSummary()
     files = list(load.discover(paths))
     with store.writer(db) as con:
+        summary.relinked = sync_catalog(con, analyze, console)
         manifest_hints: dict[str, dict[str, str]] = {}
         if manifest is not None:
             manifest_hints, bad_rows = load.load_manifest(manifest)
             for rejection in bad_rows:
                 _report(console, rejection)
                 quarantine(con, rejection, db)
-        progress = Progress(
-            TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeRemainingColumn(), console=console, transient=True,
-            disable=len(files) < 20 or not console.is_terminal,
-        )
+        progress = _progress(console, len(files))
         try:
             with progress:
                 task = progress.add_task("ingesting", total=len(files))
                 for file, root in files:
                     for item in load.read_file(file, root, max_bytes, manifest_hints):
                         summary.read += 1
-                        _ingest_one(con, item, db, extract_statements, summary, console)
+                        _ingest_one(con, item, db, analyze, summary, console)
                     progress.advance(task)
         except KeyboardInterrupt:
             summary.interrupted = True
     return summary
 
 
-def _ingest_one(con, item, db: Path, extract_statements: StatementExtractor, summary: IngestSummary,
-                console: Console) -> None:
+def _ingest_one(con, item, db: Path, analyze: Analyzer, summary: IngestSummary, console: Console) -> None:
     if isinstance(item, load.Rejection):
         _report(console, item)
         quarantine(con, item, db)
@@ -180,7 +223,7 @@ def _ingest_one(con, item, db: Path, extract_statements: StatementExtractor, sum
         store.record_source(con, doc_id, item.source)
         hinted = apply_hints(stored, item.hints) if item.hints else stored
         if hinted != stored:
-            _update(con, hinted, extract_statements)
+            _update(con, hinted, analyze)
             summary.updated += 1
         else:
             summary.unchanged += 1
@@ -190,22 +233,25 @@ def _ingest_one(con, item, db: Path, extract_statements: StatementExtractor, sum
     if original_id:
         original = store.load_document(con, original_id)
         built = fill_from_copy(built.model_copy(update={"duplicate_of": original_id}), original)
-    statements = extract_statements(built)
-    store.insert_document(con, built, fingerprint, statements)
+    result = analyze(built)
+    store.insert_document(con, built, fingerprint, result.statements, result.claims)
     if original_id:
         filled = fill_from_copy(original, built)
         if filled != original:
-            _update(con, filled, extract_statements)
+            _update(con, filled, analyze)
         summary.duplicates += 1
     else:
         summary.new += 1
-        summary.statements += len(statements)
+        summary.statements += len(result.statements)
+        summary.claims += sum(1 for c in result.claims if not c.below_threshold)
 
 
-def _update(con, document: Document, extract_statements: StatementExtractor) -> None:
+def _update(con, document: Document, analyze: Analyzer) -> Analysis:
     # Statement dates hang on the publication date, so new metadata means re-extracting statements.
     store.update_metadata(con, document)
-    store.replace_statements(con, document.id, extract_statements(document))
+    result = analyze(document)
+    store.replace_statements(con, document.id, result.statements, result.claims)
+    return result
 
 
 def apply_hints(document: Document, hints: dict[str, str]) -> Document:

@@ -134,14 +134,25 @@ class Statement(Strict):
 
 
 class Claim(Strict):
-    """A statement linked to an assertion with a stance: the row charts and exports count."""
+    """A statement linked to an assertion with a stance: the row charts and exports count.
+
+    Party, date and certainty are the statement's, copied so charts read one table.
+    """
 
     id: str
     statement_id: str
+    document_id: str
     assertion_id: str
     stance: Stance
     confidence: float = Field(ge=0.0, le=1.0)
+    relatedness: float = Field(ge=0.0, le=1.0)
     below_threshold: bool = False
+    party_id: str
+    statement_date: date | None = None
+    date_precision: DatePrecision = DatePrecision.UNKNOWN
+    certainty: str = "asserted"
+    evidence_start: int = Field(ge=0)
+    evidence_end: int = Field(ge=0)
 
 
 class QuarantineRecord(Strict):
@@ -155,3 +166,30 @@ class QuarantineRecord(Strict):
     raw_size: int
     raw_copy: str | None = None
     quarantined_at: datetime
+
+
+class ClaimExportRow(Strict):
+    """One row of `python -m pipeline export` and of the dashboard's CSV downloads."""
+
+    claim_id: str = Field(description="stable id of the (statement, assertion) link")
+    assertion_id: str = Field(description="catalog id of the disputed assertion")
+    assertion: str | None = Field(description="the assertion's one-line claim")
+    stance: Stance = Field(description="asserts or denies")
+    party_id: str = Field(description="party id from the actors file, or 'unknown'")
+    party: str = Field(description="party name")
+    speaker: str | None = Field(description="the speaker's name as resolved (a pronoun resolves to the name)")
+    speaker_role: str | None = Field(description="role phrase given with the speaker")
+    cue: str = Field(description="the cue word(s): said, denied, according to, ...")
+    quote: str = Field(description="the statement's content")
+    statement_date: date | None = Field(description="when the statement was made, if known")
+    date_precision: DatePrecision = Field(description="day, month, year, published (the article's date) or unknown")
+    published_date: date | None = Field(description="the article's publication date")
+    outlet: str | None = Field(description="where the article was found")
+    document: str = Field(description="the ingested file's path relative to the ingest root, or its url")
+    url: str | None = Field(description="the article's url, if known")
+    original_url: str | None = Field(description="the original article's url for aggregated copies")
+    title: str | None = Field(description="the article's title")
+    evidence_start: int = Field(description="character offset of the quote in the stored body")
+    evidence_end: int = Field(description="end offset (exclusive) of the quote in the stored body")
+    certainty: str = Field(description="asserted, or hedged (reportedly, allegedly, claimed ...)")
+    confidence: float = Field(description="confidence of the link and stance, 0..1")

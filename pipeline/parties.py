@@ -217,6 +217,17 @@ class _Index:
         return None
 
 
+def party_mentions(actors: Actors, text: str) -> list[tuple[int, int, str]]:
+    """Return (start, end, party id) for every party name, alias, demonym or metonym in the text."""
+    index = actors.index()
+    if not text or index.term_rx is None:
+        return []
+    return [
+        (m.start(), m.end(), index.term_party[_term_key(m.group(0))][0])
+        for m in index.term_rx.finditer(_fold(text))
+    ]
+
+
 def _party_terms(actors: Actors):
     """Yields every alias, demonym and metonym of every party."""
     for party in actors.parties:

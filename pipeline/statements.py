@@ -1,24 +1,32 @@
-"""Document -> statements: attribution, then the speaker's party, then the statement's date.
+"""Document -> statements and claims: attribution, the speaker's party, the statement's date, links.
 
-The three stages are separate modules; this one joins their outputs into `Statement` rows.
+Each step is its own module; this one joins their outputs into `Statement` and `Claim` rows.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 from pipeline import attribution, dates, parties
-from pipeline.config import DEFAULT_ACTORS_PATH
-from pipeline.models import DatePrecision, Document, Span, Statement
+from pipeline.catalog import Catalog, load_catalog
+from pipeline.config import DEFAULT_ACTORS_PATH, DEFAULT_CATALOG_PATH
+from pipeline.linking import Linker
+from pipeline.models import Claim, DatePrecision, Document, Span, Statement, Strict
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])|\n\s*\n")
 
 
+class Analysis(Strict):
+    """What one document yields: its statements and their links to catalog assertions."""
+
+    statements: list[Statement] = []
+    claims: list[Claim] = []
+
+
 def sentence_around(text: str, start: int, end: int) -> Span:
-    """Return the sentence (or paragraph-bounded span) that contains text[start:end]."""
+    """Return the sentence (bounded by sentence ends or blank lines) that contains text[start:end]."""
     left = 0
     for match in _SENTENCE_END.finditer(text, 0, start):
         left = match.end()
@@ -28,28 +36,61 @@ def sentence_around(text: str, start: int, end: int) -> Span:
     return Span(text=text[left:right], start=left, end=right)
 
 
+def previous_sentence(text: str, sentence: Span) -> str:
+    """Return the sentence before the given one ('' at the start of the text)."""
+    if sentence.start == 0:
+        return ""
+    before = text[: sentence.start].rstrip()
+    if not before:
+        return ""
+    return sentence_around(text, len(before) - 1, len(before)).text
+
+
 def statement_id(document_id: str, found: attribution.Attribution) -> str:
     """Return a stable id from the document and the attribution's offsets."""
     key = f"{document_id}|{found.cue.start}|{found.content.start}|{found.content.end}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def extract_statements(document: Document, actors: parties.Actors) -> list[Statement]:
-    """Return every attributed statement in a document body, with party and statement date."""
-    statements = []
-    for found in attribution.extract_attributions(document.body):
-        context = sentence_around(document.body, found.cue.start, found.cue.end)
-        when = dates.resolve_statement_date(context.text, document.published, document.published_precision)
-        on = when.value or document.published
-        party = parties.resolve_party(
-            actors,
-            speaker_name=found.speaker_name,
-            speaker_text=found.speaker.text if found.speaker else None,
-            role=found.speaker_role,
-            on=on,
-        )
-        statements.append(
-            Statement(
+def claim_id(statement: str, assertion_id: str) -> str:
+    """Return a stable id for a (statement, assertion) link."""
+    return hashlib.sha256(f"{statement}|{assertion_id}".encode()).hexdigest()[:16]
+
+
+class Analyzer:
+    """Turns a document into statements and claims with one actors file and one catalog."""
+
+    def __init__(self, actors: parties.Actors, catalog: Catalog):
+        self.actors = actors
+        self.catalog = catalog
+        self.linker = Linker(catalog, actors)
+
+    def __call__(self, document: Document) -> Analysis:
+        """Return the document's statements with party and date, and their claims."""
+        statements: list[Statement] = []
+        claims: list[Claim] = []
+        last_date: dict[str, tuple] = {}
+        for found in attribution.extract_attributions(document.body):
+            sentence = sentence_around(document.body, found.cue.start, found.cue.end)
+            when = dates.resolve_statement_date(sentence.text, document.published, document.published_precision,
+                                                cue=found.cue.text)
+            speaker_key = found.speaker_name or (found.speaker.text if found.speaker else "")
+            # "she added", "went on to": a statement without its own date cue continues the
+            # same speaker's previous one, so it takes that statement's date.
+            if when.precision == DatePrecision.PUBLISHED and speaker_key in last_date:
+                value, precision = last_date[speaker_key]
+            else:
+                value, precision = when.value, when.precision
+            if value is not None:
+                last_date[speaker_key] = (value, precision)
+            party = parties.resolve_party(
+                self.actors,
+                speaker_name=found.speaker_name,
+                speaker_text=found.speaker.text if found.speaker else None,
+                role=found.speaker_role,
+                on=value or document.published,
+            )
+            statement = Statement(
                 id=statement_id(document.id, found),
                 document_id=document.id,
                 speaker=found.speaker,
@@ -60,14 +101,34 @@ def extract_statements(document: Document, actors: parties.Actors) -> list[State
                 content=found.content,
                 direct=found.direct,
                 certainty=found.certainty,
-                statement_date=when.value,
-                date_precision=when.precision if when.value else DatePrecision.UNKNOWN,
+                statement_date=value,
+                date_precision=precision if value else DatePrecision.UNKNOWN,
             )
-        )
-    return statements
+            statements.append(statement)
+            context = previous_sentence(document.body, sentence)
+            for link in self.linker.link(found.content.text, found.cue.text, context):
+                claims.append(
+                    Claim(
+                        id=claim_id(statement.id, link.assertion_id),
+                        statement_id=statement.id,
+                        document_id=document.id,
+                        assertion_id=link.assertion_id,
+                        stance=link.stance,
+                        confidence=link.confidence,
+                        relatedness=link.relatedness,
+                        below_threshold=link.below_threshold,
+                        party_id=statement.party_id,
+                        statement_date=statement.statement_date,
+                        date_precision=statement.date_precision,
+                        certainty=statement.certainty,
+                        evidence_start=found.content.start,
+                        evidence_end=found.content.end,
+                    )
+                )
+        return Analysis(statements=statements, claims=claims)
 
 
-def statement_extractor(actors_path: Path | None = None) -> Callable[[Document], list[Statement]]:
-    """Return a function Document -> statements with the actors file loaded once."""
-    actors = parties.load_actors(actors_path or DEFAULT_ACTORS_PATH)
-    return lambda document: extract_statements(document, actors)
+def analyzer(actors_path: Path | None = None, catalog_path: Path | None = None) -> Analyzer:
+    """Return an Analyzer with the actors file and the catalog loaded (defaults: data/*.yaml)."""
+    return Analyzer(parties.load_actors(actors_path or DEFAULT_ACTORS_PATH),
+                    load_catalog(catalog_path or DEFAULT_CATALOG_PATH))

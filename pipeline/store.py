@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import shutil
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.dedupe import Fingerprint
-from pipeline.models import Document, QuarantineRecord, Statement
+from pipeline.models import Assertion, Claim, Document, Party, QuarantineRecord, Statement
 
 
 class StoreBusy(RuntimeError):
@@ -116,7 +115,48 @@ def m001_initial(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [m001_initial]
+def m002_claims(con: duckdb.DuckDBPyConnection) -> None:
+    # Snapshots of the catalog and the parties: the dashboard and exports read only the database.
+    con.execute(
+        """
+        CREATE TABLE assertions (
+            id VARCHAR PRIMARY KEY,
+            claim VARCHAR NOT NULL,
+            counterclaim VARCHAR,
+            notes VARCHAR,
+            position INTEGER NOT NULL
+        )
+        """
+    )
+    con.execute("CREATE TABLE parties (id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, kind VARCHAR NOT NULL)")
+    # One row per (statement, assertion). Party, date and certainty are copied from the statement so
+    # every chart reads one table; relinking rewrites them together.
+    con.execute(
+        """
+        CREATE TABLE claims (
+            id VARCHAR PRIMARY KEY,
+            statement_id VARCHAR NOT NULL,
+            document_id VARCHAR NOT NULL,
+            assertion_id VARCHAR NOT NULL,
+            stance VARCHAR NOT NULL,
+            confidence DOUBLE NOT NULL,
+            relatedness DOUBLE NOT NULL,
+            below_threshold BOOLEAN NOT NULL,
+            party_id VARCHAR NOT NULL,
+            statement_date DATE,
+            date_precision VARCHAR NOT NULL,
+            certainty VARCHAR NOT NULL,
+            evidence_start INTEGER NOT NULL,
+            evidence_end INTEGER NOT NULL
+        )
+        """
+    )
+    con.execute("CREATE INDEX claims_assertion ON claims (assertion_id)")
+    con.execute("CREATE INDEX claims_document ON claims (document_id)")
+    con.execute("CREATE TABLE settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+
+
+MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [m001_initial, m002_claims]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -259,8 +299,9 @@ def insert_document(
     document: Document,
     fingerprint: Fingerprint,
     statements: list[Statement],
+    claims: list[Claim],
 ) -> None:
-    """Store a document, its band buckets, its source and its statements in one transaction."""
+    """Store a document, its band buckets, its source, statements and claims in one transaction."""
     now = _now()
     con.execute("BEGIN TRANSACTION")
     try:
@@ -281,6 +322,7 @@ def insert_document(
             )
         con.execute("INSERT INTO document_sources VALUES (?, ?, ?)", [document.id, document.source, now])
         _insert_statements(con, statements)
+        _insert_claims(con, claims)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -308,16 +350,66 @@ def _insert_statements(con: duckdb.DuckDBPyConnection, statements: list[Statemen
     )
 
 
-def replace_statements(con: duckdb.DuckDBPyConnection, document_id: str, statements: list[Statement]) -> None:
-    """Replace one document's statements in one transaction (re-extraction)."""
+def replace_statements(con: duckdb.DuckDBPyConnection, document_id: str, statements: list[Statement],
+                       claims: list[Claim]) -> None:
+    """Replace one document's statements and claims in one transaction (re-extraction, relinking)."""
     con.execute("BEGIN TRANSACTION")
     try:
+        con.execute("DELETE FROM claims WHERE document_id = ?", [document_id])
         con.execute("DELETE FROM statements WHERE document_id = ?", [document_id])
         _insert_statements(con, statements)
+        _insert_claims(con, claims)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _insert_claims(con: duckdb.DuckDBPyConnection, claims: list[Claim]) -> None:
+    if not claims:
+        return
+    con.executemany(
+        "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [c.id, c.statement_id, c.document_id, c.assertion_id, c.stance.value, c.confidence, c.relatedness,
+             c.below_threshold, c.party_id, c.statement_date, c.date_precision.value, c.certainty,
+             c.evidence_start, c.evidence_end]
+            for c in claims
+        ],
+    )
+
+
+def replace_catalog(con: duckdb.DuckDBPyConnection, assertions: list[Assertion], parties: list[Party]) -> None:
+    """Replace the stored snapshots of the catalog and the parties in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM assertions")
+        con.executemany(
+            "INSERT INTO assertions VALUES (?, ?, ?, ?, ?)",
+            [[a.id, a.claim, a.counterclaim, a.notes, i] for i, a in enumerate(assertions)],
+        )
+        con.execute("DELETE FROM parties")
+        con.executemany("INSERT INTO parties VALUES (?, ?, ?)", [[p.id, p.name, p.kind] for p in parties])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def get_setting(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    """Return a stored setting, or None."""
+    row = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    """Store a setting."""
+    con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, value])
+
+
+def document_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Return every stored document id, oldest first."""
+    return [r[0] for r in con.execute("SELECT id FROM documents ORDER BY ingested_at, id").fetchall()]
 
 
 def update_metadata(con: duckdb.DuckDBPyConnection, document: Document) -> bool:
@@ -371,8 +463,3 @@ def table_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, s
     for table, column, dtype in rows:
         out.setdefault(table, []).append((column, dtype))
     return out
-
-
-def dumps(value) -> str:
-    """Return compact JSON (used for list-valued cells in exports)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -20,20 +20,20 @@ def fresh_db(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def extractor():
-    """The real statement extractor with the shipped actors file, loaded once."""
-    from pipeline.statements import statement_extractor
+def analyze():
+    """The real analyzer (attribution, parties, dates, linking) with the shipped data files, loaded once."""
+    from pipeline.statements import analyzer
 
-    return statement_extractor()
+    return analyzer()
 
 
 @pytest.fixture(scope="session")
-def seed_db(tmp_path_factory, extractor) -> Path:
+def seed_db(tmp_path_factory, analyze) -> Path:
     """A database with the five shipped seeds ingested (read-only use: copy it to modify)."""
     db = tmp_path_factory.mktemp("seed") / "claims.duckdb"
     from pipeline import ingest
 
-    summary = ingest.ingest([SEEDS], db, extractor)
+    summary = ingest.ingest([SEEDS], db, analyze)
     assert summary.new == 4 and summary.duplicates == 1, summary.line()
     return db
 

@@ -101,9 +101,9 @@ def test_duplicate_statements_are_not_counted(seed_db):
     assert 0 < totals["statements"] < all_statements
 
 
-def test_copy_first_order_makes_the_page_the_duplicate_and_dates_the_copy(fresh_db, extractor):
-    ingest.ingest([SEEDS / S001], fresh_db, extractor)
-    summary = ingest.ingest([SEEDS / S000], fresh_db, extractor)
+def test_copy_first_order_makes_the_page_the_duplicate_and_dates_the_copy(fresh_db, analyze):
+    ingest.ingest([SEEDS / S001], fresh_db, analyze)
+    summary = ingest.ingest([SEEDS / S000], fresh_db, analyze)
     assert (summary.new, summary.duplicates) == (0, 1)
     docs, ids = documents_by_source(fresh_db)
     assert docs[S000].duplicate_of == ids[S001]
@@ -111,11 +111,11 @@ def test_copy_first_order_makes_the_page_the_duplicate_and_dates_the_copy(fresh_
     assert docs[S001].published == dt.date(2023, 2, 28)
 
 
-def test_a_second_ingest_changes_nothing(tmp_path, seed_db, extractor):
+def test_a_second_ingest_changes_nothing(tmp_path, seed_db, analyze):
     db = tmp_path / "claims.duckdb"
     db.write_bytes(seed_db.read_bytes())
     before = row_counts(db)
-    summary = ingest.ingest([SEEDS], db, extractor)
+    summary = ingest.ingest([SEEDS], db, analyze)
     assert (summary.read, summary.new, summary.duplicates, summary.unchanged) == (5, 0, 0, 5)
     assert row_counts(db) == before
 
@@ -187,12 +187,12 @@ def test_nothing_usable_exits_non_zero(tmp_path, fresh_db):
     assert "new 0" in run.stdout and "quarantined 7" in run.stdout
 
 
-def test_manifest_supplies_a_missing_date_and_outlet_and_reruns_change_nothing(tmp_path, seed_db, extractor):
+def test_manifest_supplies_a_missing_date_and_outlet_and_reruns_change_nothing(tmp_path, seed_db, analyze):
     db = tmp_path / "claims.duckdb"
     db.write_bytes(seed_db.read_bytes())
     manifest = tmp_path / "manifest.csv"
     manifest.write_text(f"path,published,outlet\n{SEEDS / S003},2023-07-14,Example Blog\n")
-    first = ingest.ingest([SEEDS], db, extractor, manifest=manifest)
+    first = ingest.ingest([SEEDS], db, analyze, manifest=manifest)
     assert first.updated == 1
     docs, _ = documents_by_source(db)
     assert docs[S003].published == dt.date(2023, 7, 14) and docs[S003].outlet == "Example Blog"
@@ -202,11 +202,11 @@ def test_manifest_supplies_a_missing_date_and_outlet_and_reruns_change_nothing(t
             "WHERE d.source = ? AND s.statement_date IS NOT NULL", [S003]
         ).fetchone()[0]
     assert dated > 0  # statements are re-dated from the new publication date
-    second = ingest.ingest([SEEDS], db, extractor, manifest=manifest)
+    second = ingest.ingest([SEEDS], db, analyze, manifest=manifest)
     assert (second.updated, second.unchanged) == (0, 5)
 
 
-def test_jsonl_batch_rows_become_documents_with_their_metadata(fresh_db, extractor, tmp_path):
+def test_jsonl_batch_rows_become_documents_with_their_metadata(fresh_db, analyze, tmp_path):
     batch = tmp_path / "batch.jsonl"
     rows = [
         {"text": (SEEDS / S004).read_text(), "url": "https://example.org/cia", "outlet": "Example Wire",
@@ -215,14 +215,14 @@ def test_jsonl_batch_rows_become_documents_with_their_metadata(fresh_db, extract
                  + "</p></article></body></html>", "url": "https://example.org/talks", "published": "2023-03-01"},
     ]
     batch.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    summary = ingest.ingest([batch], fresh_db, extractor)
+    summary = ingest.ingest([batch], fresh_db, analyze)
     assert summary.new == 2
     docs, _ = documents_by_source(fresh_db)
     assert docs["https://example.org/cia"].outlet == "Example Wire"
     assert docs["https://example.org/talks"].published == dt.date(2023, 3, 1)
 
 
-def test_an_interrupted_ingest_leaves_whole_documents(tmp_path, fresh_db, extractor):
+def test_an_interrupted_ingest_leaves_whole_documents(tmp_path, fresh_db, analyze):
     folder = tmp_path / "many"
     folder.mkdir()
     base = (SEEDS / S004).read_text()
@@ -245,4 +245,4 @@ def test_an_interrupted_ingest_leaves_whole_documents(tmp_path, fresh_db, extrac
         for (doc_id,) in stored[:25]:
             document = store.load_document(con, doc_id)
             count = con.execute("SELECT count(*) FROM statements WHERE document_id = ?", [doc_id]).fetchone()[0]
-            assert count == len(extractor(document))
+            assert count == len(analyze(document).statements)

@@ -21,6 +21,14 @@ EXPECTED_COLUMNS = {
     ],
     "quarantine": ["id", "source", "line", "reason", "raw_sha256", "raw_size", "raw_copy", "quarantined_at"],
     "schema_migrations": ["version", "name", "applied_at"],
+    "assertions": ["id", "claim", "counterclaim", "notes", "position"],
+    "parties": ["id", "name", "kind"],
+    "claims": [
+        "id", "statement_id", "document_id", "assertion_id", "stance", "confidence", "relatedness",
+        "below_threshold", "party_id", "statement_date", "date_precision", "certainty", "evidence_start",
+        "evidence_end",
+    ],
+    "settings": ["key", "value"],
 }
 
 
@@ -28,6 +36,7 @@ def test_blank_database_migrates_to_expected_columns(fresh_db):
     with store.writer(fresh_db) as con:
         columns = store.table_columns(con)
         ran = [r[0] for r in con.execute("SELECT name FROM schema_migrations ORDER BY version").fetchall()]
+    assert set(columns) == set(EXPECTED_COLUMNS)
     for table, expected in EXPECTED_COLUMNS.items():
         assert [c for c, _ in columns[table]] == expected, table
     assert ran == [m.__name__ for m in store.MIGRATIONS]
@@ -48,6 +57,7 @@ def test_migrate_is_idempotent_and_upgrades_an_old_file(fresh_db):
         columns = store.table_columns(con)
     assert versions == list(range(1, len(store.MIGRATIONS) + 1))
     assert [c for c, _ in columns["statements"]] == EXPECTED_COLUMNS["statements"]
+    assert [c for c, _ in columns["claims"]] == EXPECTED_COLUMNS["claims"]
 
 
 def test_writer_publishes_atomically_and_readers_see_the_old_file_meanwhile(fresh_db):
