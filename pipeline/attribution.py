@@ -1,0 +1,1433 @@
+"""Who said what: attributions (speaker, cue, content) extracted from article text by rules.
+
+The extractor works on one text at a time and needs no model: quotations are paired first
+(straight, curly, doubled apostrophes, unbalanced ones run to the end of their paragraph), then
+sentences are cut outside quotations, then each cue (a speech or belief verb, "according to", a
+possessive nominal such as "X's statements") is tied to a speaker noun phrase and a content span
+by the surface forms news uses:
+
+    "<quote>," SPEAKER CUE [adjunct].          "<quote>," CUE SPEAKER [adjunct].
+    CONTENT, SPEAKER CUE [adjunct].            SPEAKER [aux/adverbs] CUE [addressee] [that|:] CONTENT
+    According to SPEAKER, CONTENT.             CONTENT, according to SPEAKER.
+    SPEAKER's statements CONTENT.              ..., adding/warning that CONTENT  (speaker carried over)
+
+Also: "SPEAKER: content" line labels (transcripts, headlines), '"<quote>" ― Name' signatures,
+passives with an agent ("was first reported by X"), quotations continued after the cue or over
+paragraphs without a closing mark (one contiguous content span from the first quotation to the last).
+
+Cues come from a lexicon (pipeline.cues) and, when its weights are present, from a linear cue tagger
+trained on PolNeAR train (pipeline.attribution_model): it proposes cue words outside the lexicon
+("wants", "plans") and vetoes lexicon words used otherwise; a linear ranker trained on the same data
+then keeps the candidates likely to be real attributions. extract_attributions(text, use_model=False)
+is the pure-rule path. numpy and scikit-learn's feature hasher only; no torch.
+
+Speakers are then resolved inside the text: surnames to the full name seen before, he/she to the
+most recent person of a compatible gender (first-name gender from the optional gender-guesser
+package), definite role nouns ("the agency director", "the top Swedish diplomat") to the most recent
+person whose role fits. Place names stay as written; the parties stage maps metonyms.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pipeline import cues
+from pipeline.models import Span, Strict
+
+
+class Attribution(Strict):
+    """One attributed statement found in a text; offsets index the text exactly."""
+
+    speaker: Span | None
+    speaker_name: str | None
+    speaker_role: str | None
+    cue: Span
+    content: Span
+    direct: bool
+    certainty: str
+
+
+# --------------------------------------------------------------------------- tokens and quotes
+
+_TOKEN_RE = re.compile(r"[^\W_]+(?:[’'\-.][^\W_]+)*|''|``|\S")
+_OPEN_QUOTES = {"“", "„", "«", "``"}
+_CLOSE_QUOTES = {"”", "»"}
+_AMBIGUOUS_QUOTES = {'"', "''", "″"}
+_QUOTE_MARKS = _OPEN_QUOTES | _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | {"‘", "’"}
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr sen rep gov gen lt col sgt st jr sr inc co corp vs no prof rev adm maj capt ft mt "
+    "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u d.c".split()
+)
+_SENTENCE_END_RE = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[^a-z\s])")
+_DASHES = {"—", "–", "--"}
+_IRREGULAR_PAST = frozenset("said told wrote spoke thought found showed shown saw seen knew known felt held".split())
+_SUBORDINATORS = frozenset("while when if as although because since after before though unless whereas once until".split())
+_LINK_WORDS = frozenset("the of for and a an".split())
+_CONNECTIVES = frozenset("but and however so yet meanwhile still also then".split())
+
+
+@dataclass
+class _Tok:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def low(self) -> str:
+        return self.text.lower()
+
+    @property
+    def is_cap(self) -> bool:
+        return self.text[:1].isupper()
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[:1].isalnum()
+
+
+@dataclass
+class _Quote:
+    open_start: int  # offset of the opening mark
+    start: int  # first character inside the marks
+    end: int  # offset of the closing mark (or paragraph end when unclosed)
+    close_end: int  # offset after the closing mark
+    closed: bool
+
+
+def _find_quotes(text: str, tokens: list[_Tok]) -> list[_Quote]:
+    """Return quotations paired per paragraph; an unclosed one runs to its paragraph's end."""
+    quotes: list[_Quote] = []
+    open_tok: _Tok | None = None
+    single_open: _Tok | None = None
+    paragraph_end = _paragraph_end(text, 0)
+    for i, tok in enumerate(tokens):
+        if tok.start >= paragraph_end:
+            if open_tok is not None:
+                quotes.append(_Quote(open_tok.start, open_tok.end, paragraph_end, paragraph_end, False))
+            open_tok = single_open = None
+            paragraph_end = _paragraph_end(text, tok.start)
+        mark = tok.text
+        if mark not in _QUOTE_MARKS:
+            continue
+        before = text[tok.start - 1] if tok.start > 0 else " "
+        after = text[tok.end] if tok.end < len(text) else " "
+        if mark in _OPEN_QUOTES or (mark in _AMBIGUOUS_QUOTES and open_tok is None):
+            if open_tok is None and single_open is None:
+                if mark in _AMBIGUOUS_QUOTES and after.isspace() and not before.isspace():
+                    continue  # a stray closing mark
+                open_tok = tok
+            continue
+        if mark in _CLOSE_QUOTES or mark in _AMBIGUOUS_QUOTES:
+            if open_tok is not None:
+                quotes.append(_Quote(open_tok.start, open_tok.end, tok.start, tok.end, True))
+                open_tok = None
+            continue
+        # Single quotes: only a ‘ after a boundary opens, only a ’ before a non-letter closes.
+        if open_tok is not None:
+            continue
+        if mark == "‘" and (before.isspace() or before in "([—–-\"“") and not after.isspace():
+            single_open = tok
+        elif mark == "’" and single_open is not None and not after.isalnum():
+            if tok.start - single_open.end > 1:
+                quotes.append(_Quote(single_open.start, single_open.end, tok.start, tok.end, True))
+            single_open = None
+    if open_tok is not None:
+        quotes.append(_Quote(open_tok.start, open_tok.end, paragraph_end, paragraph_end, False))
+    return quotes
+
+
+def _paragraph_end(text: str, pos: int) -> int:
+    """Return the offset of the newline ending the paragraph at pos (or the text's end)."""
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+def _tokenize(text: str) -> list[_Tok]:
+    """Return word and punctuation tokens with their offsets."""
+    return [_Tok(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+# --------------------------------------------------------------------------- document view
+
+
+class _Doc:
+    """Tokens, quotations and sentence units of one text, with position lookups."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = _tokenize(text)
+        self.tok_starts = [t.start for t in self.tokens]
+        self.quotes = _find_quotes(text, self.tokens)
+        self.quote_starts = [q.open_start for q in self.quotes]
+        self.sentences = self._sentences()
+        self.extra_cues: set[int] = set()  # token offsets a model marks as cues outside the lexicon
+        self.blocked_cues: set[int] = set()  # token offsets a model rejects as cues
+        self.cue_probs: dict[int, float] = {}  # token index -> cue-model probability
+
+    def quote_at(self, pos: int) -> _Quote | None:
+        """Return the quotation whose marks enclose pos, if any."""
+        i = bisect.bisect_right(self.quote_starts, pos) - 1
+        if i >= 0 and self.quotes[i].open_start <= pos < self.quotes[i].close_end:
+            return self.quotes[i]
+        return None
+
+    def inside_quote(self, pos: int) -> bool:
+        quote = self.quote_at(pos)
+        return quote is not None and quote.start <= pos < quote.end
+
+    def _sentences(self) -> list[tuple[int, int]]:
+        """Return (first token, end token) index ranges of sentences cut outside quotations."""
+        text = self.text
+        cuts: set[int] = set()
+        for m in _SENTENCE_END_RE.finditer(text):
+            end = m.end()
+            quote = self.quote_at(m.start())
+            if quote is not None and not (quote.close_end <= end):
+                continue
+            if quote is not None and _attribution_follows(text, end):
+                continue  # '"Why?" Graham asked.' is one sentence
+            word = re.search(r"([\w.]+)\.*$", text[max(0, m.start() - 12): m.start() + 1])
+            if m.group()[0] == "." and word:
+                stem = word.group(1).rstrip(".").lower()
+                if stem in _ABBREVIATIONS or (len(stem) == 1 and stem.isalpha()):
+                    continue
+            cuts.add(end)
+        for m in re.finditer(r"\n", text):
+            cuts.add(m.start())
+        ranges: list[tuple[int, int]] = []
+        first = 0
+        for i, tok in enumerate(self.tokens):
+            if i > first and any(c <= tok.start for c in _cuts_between(cuts, self.tokens[i - 1].end, tok.start)):
+                ranges.append((first, i))
+                first = i
+        if first < len(self.tokens):
+            ranges.append((first, len(self.tokens)))
+        return ranges
+
+
+_FOLLOWING_CUE_RE = re.compile(r"\s+(?:[\w.’'\-]+\s+){0,5}?([a-z]+)\b")
+
+
+def _attribution_follows(text: str, pos: int) -> bool:
+    """Return True when a speech cue follows pos within a few words ("?” Graham asked")."""
+    window = text[pos:pos + 100]
+    words = re.findall(r"[\w’'\-]+|[.!?,;:]", window)[:9]
+    for index, w in enumerate(words[:5]):
+        if w in ".!?,;:":
+            return False
+        if w in cues.CUE_FORMS and cues.CUE_FORMS[w] in cues.SPEECH_VERBS and not w.endswith("ing"):
+            after = words[index + 1] if index + 1 < len(words) else "."
+            # '"Why?" Graham asked.' / '"No," said the minister' -- but not '. The agency said Korea had ...'
+            return index == 0 or after in ".!?,;:" or after.lower() in cues.ADJUNCT_STARTS
+    return False
+
+
+def _cuts_between(cuts: set[int], a: int, b: int) -> list[int]:
+    """Return the cut offsets lying in [a, b]."""
+    return [c for c in range(a, b + 1) if c in cuts]
+
+
+# --------------------------------------------------------------------------- persons and coreference
+
+
+@lru_cache(maxsize=1)
+def _gender_detector():
+    """Return a first-name gender detector, or None when gender-guesser is not installed."""
+    try:
+        import gender_guesser.detector as detector
+    except ImportError:  # optional: without it pronouns resolve to the most recent person
+        return None
+    return detector.Detector(case_sensitive=False)
+
+
+@lru_cache(maxsize=4096)
+def _first_name_gender(name: str) -> str:
+    """Return 'male', 'female', 'unknown' (not a first name) or 'both' for a first name."""
+    detector = _gender_detector()
+    if detector is None:
+        return "both"
+    guess = detector.get_gender(name)
+    if guess in ("male", "mostly_male"):
+        return "male"
+    if guess in ("female", "mostly_female"):
+        return "female"
+    return "both" if guess == "andy" else "unknown"
+
+
+@dataclass
+class _Person:
+    name: str
+    role: str | None
+    gender: str  # male, female or both
+
+
+@dataclass
+class _People:
+    """Persons named so far in a text, in order of mention."""
+
+    persons: dict[str, _Person] = field(default_factory=dict)
+    events: list[tuple[int, str]] = field(default_factory=list)  # (offset, person name)
+    last_by_surname: dict[str, str] = field(default_factory=dict)  # surname -> full name noted last
+
+    def add(self, name: str, role: str | None, pos: int, honorific: str | None = None) -> None:
+        person = self.persons.get(name)
+        if person is None:
+            first = name.split()[0]
+            gender = _first_name_gender(first)
+            if honorific in ("mr", "sir", "lord"):
+                gender = "male"
+            elif honorific in ("mrs", "ms", "miss", "dame"):
+                gender = "female"
+            person = _Person(name, role, "both" if gender == "unknown" else gender)
+            self.persons[name] = person
+        elif role and not person.role:
+            person.role = role
+        self.note(pos, name)
+
+    def note(self, pos: int, name: str) -> None:
+        """Record a mention of a known person at pos, keeping events in text order."""
+        bisect.insort(self.events, (pos, name))
+        surname = name.split()[-1]
+        if surname != name:
+            self.last_by_surname[surname] = name
+
+    def by_surname(self, surname: str) -> _Person | None:
+        """Return the most recently noted person whose last name is surname (not surname alone)."""
+        name = self.last_by_surname.get(surname)
+        return self.persons[name] if name else None
+
+    def recent(self, pos: int, gender: str | None) -> _Person | None:
+        """Return the most recent person mentioned before pos with a compatible gender."""
+        for at, name in reversed(self.events):
+            if at >= pos:
+                continue
+            person = self.persons[name]
+            if gender is None or person.gender in (gender, "both"):
+                return person
+        return None
+
+    def by_role(self, words: list[str], pos: int) -> _Person | None:
+        """Return the most recent person before pos whose role fits a role phrase's words."""
+        head = words[-1].lower()
+        modifiers = [w.lower() for w in words[:-1] if w.lower() not in cues.GENERIC_MODIFIERS]
+        heads = cues.ROLE_SYNONYMS.get(head, (head,))
+        for at, name in reversed(self.events):
+            person = self.persons[name]
+            if at >= pos or not person.role:
+                continue
+            role = person.role.lower()
+            role_words = set(re.findall(r"[\w.]+", role))
+            if not any(h in role for h in heads):
+                continue
+            if all(m in role_words or m.rstrip("s") in role_words for m in modifiers):
+                return person
+        return None
+
+
+def _is_acronym(word: str) -> bool:
+    return len(word) <= 5 and word.replace(".", "").isupper() and len(word.replace(".", "")) >= 2
+
+
+def _split_name_role(words: list[str]) -> tuple[list[str], list[str]]:
+    """Return (name words, role words): the name is the trailing run of capitalised non-title words."""
+    i = len(words)
+    while i > 0:
+        w = words[i - 1]
+        low = w.lower().rstrip(".")
+        if not w[:1].isupper() or low in cues.TITLE_WORDS or _is_acronym(w):
+            break
+        i -= 1
+    name, role = words[i:], words[:i]
+    # A lone demonym or place before a name is part of the role ("Swedish ... Anna Berg").
+    while role and role[0].lower() in cues.DETERMINERS:
+        role = role[1:]
+    return name, role
+
+
+def _scan_people(doc: _Doc) -> _People:
+    """Return persons named in the text: role titles followed by a first and last name."""
+    people = _People()
+    tokens = doc.tokens
+    n = len(tokens)
+    i = 0
+    while i < n:
+        tok = tokens[i]
+        if not (tok.is_cap or tok.low in cues.ROLE_HEADS):
+            i += 1
+            continue
+        j = i
+        while j < n and (tokens[j].is_cap or tokens[j].low in cues.ROLE_HEADS
+                         or (tokens[j].low in ("of", "for", ".") and j + 1 < n and tokens[j + 1].is_cap)):
+            if j > i and "\n" in doc.text[tokens[j - 1].end:tokens[j].start]:
+                break
+            j += 1
+        words = [t.text for t in tokens[i:j] if t.text != "."]
+        _register(people, words, tokens[i].start, tokens[j - 1].end if j > i else tok.end)
+        i = max(j, i + 1)
+    return people
+
+
+def _register(people: _People, words: list[str], start: int, pos: int) -> None:
+    """Add a person to people when words hold a name (with any role before it)."""
+    honorific = None
+    if words and words[0].lower().rstrip(".") in cues.HONORIFICS:
+        honorific = words[0].lower().rstrip(".")
+    name, role = _split_name_role(words)
+    name = [w[:-2] if w.endswith(("'s", "’s")) else w for w in name]
+    if not name:
+        return
+    full = " ".join(name)
+    if len(name) == 1:
+        known = people.by_surname(full)
+        if known is not None:
+            people.add(known.name, None, start)
+        elif honorific or (role and role[-1].lower().rstrip(".") in (cues.TITLE_WORDS | cues.ROLE_HEADS) - _LINK_WORDS):
+            people.add(full, " ".join(role) or None, start, honorific)
+        return
+    first_gender = _first_name_gender(name[0])
+    has_title = bool(role) and any(w.lower().rstrip(".") in cues.TITLE_WORDS | cues.ROLE_HEADS for w in role)
+    if first_gender != "unknown" or has_title or honorific:
+        people.add(full, " ".join(role) or None, start, honorific)
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+@dataclass
+class _Found:
+    speaker: tuple[int, int] | None  # token range
+    cue: tuple[int, int]
+    content: tuple[int, int]  # character offsets
+    trailing: bool = False
+    kind: str = "complement"  # which surface form matched (a feature of the ranker)
+
+
+# Cue-model thresholds, chosen on PolNeAR dev (see the report of pipeline.eval_polnear).
+CUE_ADD_THRESHOLD = 0.5  # a token outside the lexicon becomes a cue at this probability
+CUE_DROP_THRESHOLD = 0.1  # a lexicon hit below this probability is not a cue
+# With the candidate ranker, cues are proposed generously and the ranker decides.
+RANKED_CUE_ADD_THRESHOLD = 0.3
+RANKED_CUE_DROP_THRESHOLD = 0.1
+RANK_THRESHOLD = 0.4
+
+
+def extract_attributions(text: str, use_model: bool = True) -> list[Attribution]:
+    """Return the attributions in text (speaker, cue, content, directness, certainty) in text order.
+
+    With use_model (default) the trained cue tagger, when its file is present, adds cues outside
+    the lexicon and drops lexicon words used otherwise; without it only the lexicon is used.
+    """
+    return _extract(text, use_model=use_model)
+
+
+def _model_cue_sets(doc: _Doc, add: float, drop: float, cue_model=None) -> tuple[set[int], set[int]]:
+    """Return (offsets to add as cues, offsets to block) from the cue tagger's probabilities."""
+    from pipeline import attribution_model
+
+    probs = attribution_model.cue_probabilities(doc, cue_model)
+    doc.cue_probs = probs
+    extra: set[int] = set()
+    blocked: set[int] = set()
+    for i, p in probs.items():
+        tok = doc.tokens[i]
+        low = tok.low
+        if low in cues.CUE_FORMS or low in cues.NOMINAL_CUES or low == "according":
+            if p < drop:
+                blocked.add(tok.start)
+        elif p >= add and tok.text.isalpha() and low not in cues.AUXILIARIES and low not in cues.DETERMINERS \
+                and low not in cues.NP_STOPS and low not in cues.OTHER_PRONOUNS and not low.endswith("ly") \
+                and _verb_like(doc, i):
+            extra.add(tok.start)
+    return extra, blocked
+
+
+def _verb_like(doc: _Doc, i: int) -> bool:
+    """Return True when token i can be a verb: an inflected form, or after an auxiliary, 'to' or a subject."""
+    low = doc.tokens[i].low
+    if low.endswith(("ed", "ing", "s")):
+        return True
+    if i == 0:
+        return False
+    prev = doc.tokens[i - 1]
+    if prev.low.endswith(("'s", "’s")) or prev.text in ("’", "'"):
+        return False
+    return prev.low in cues.AUXILIARIES or prev.low == "to" or prev.low in cues.OTHER_PRONOUNS \
+        or prev.low in cues.PERSONAL_PRONOUNS or (prev.low.endswith("s") and not _adjective_like(prev.low))
+
+
+def _candidates(text: str, use_model: bool, add: float, drop: float, cue_model=None,
+                extra_cues: set[int] | None = None, blocked_cues: set[int] | None = None):
+    """Return (parsed document, people, candidate attributions) before any ranking."""
+    doc = _Doc(text)
+    doc.extra_cues = set(extra_cues or ())
+    doc.blocked_cues = set(blocked_cues or ())
+    if use_model:
+        extra, blocked = _model_cue_sets(doc, add, drop, cue_model)
+        doc.extra_cues |= extra
+        doc.blocked_cues |= blocked
+    people = _scan_people(doc)
+    per_sentence = [_sentence_attributions(doc, first, last) for first, last in doc.sentences]
+    _extend_following_quotes(doc, per_sentence)
+    found = [f for group in per_sentence for f in group]
+    signed = _dash_signatures(doc)
+    if signed:
+        taken = {f.content[0] for f in found}
+        found = sorted(found + [f for f in signed if f.content[0] not in taken], key=lambda f: f.cue[0])
+    found = _extend_paragraph_quotes(doc, found)
+    return doc, people, found
+
+
+def _extract(text: str, extra_cues: set[int] | None = None, blocked_cues: set[int] | None = None,
+             use_model: bool = False, add: float | None = None, drop: float | None = None,
+             rank_threshold: float | None = None) -> list[Attribution]:
+    """Return attributions; with use_model the cue tagger proposes cues and the ranker keeps the likely ones."""
+    if not text or not text.strip():
+        return []
+    from pipeline import attribution_model
+
+    ranked = use_model and attribution_model.ranker_available()
+    if add is None:
+        add = RANKED_CUE_ADD_THRESHOLD if ranked else CUE_ADD_THRESHOLD
+    if drop is None:
+        drop = RANKED_CUE_DROP_THRESHOLD if ranked else CUE_DROP_THRESHOLD
+    doc, people, found = _candidates(text, use_model, add, drop, None, extra_cues, blocked_cues)
+    if ranked and found:
+        threshold = RANK_THRESHOLD if rank_threshold is None else rank_threshold
+        scores = attribution_model.rank_scores(doc, found)
+        found = [f for f, score in zip(found, scores) if score >= threshold]
+    return [a for a in (_build(doc, people, f) for f in found) if a is not None]
+
+
+def _sentence_attributions(doc: _Doc, first: int, last: int) -> list[_Found]:
+    """Return the attributions whose cue lies in the sentence tokens[first:last]."""
+    tokens = doc.tokens
+    results: list[_Found] = []
+    i = first
+    label = _colon_label(doc, first, last)
+    if label is not None:
+        results.append(label)
+        i = label.cue[1]
+    while i < last:
+        tok = tokens[i]
+        low = tok.low
+        if not tok.is_word or doc.inside_quote(tok.start):
+            i += 1
+            continue
+        hit: _Found | None = None
+        if low == "according" and i + 1 < last and tokens[i + 1].low == "to":
+            hit = _according_to(doc, first, last, i)
+        elif tok.start in doc.blocked_cues:
+            hit = None
+        elif (low in cues.CUE_FORMS or tok.start in doc.extra_cues) and (
+                not tok.is_cap or i == first or _title_case(doc, first, last)):
+            hit = _verb_cue(doc, first, last, i, results)
+        elif low in cues.NOMINAL_CUES:
+            hit = _nominal_cue(doc, first, last, i)
+        if hit is not None:
+            results.append(hit)
+            i = hit.cue[1]
+        else:
+            i += 1
+    return results
+
+
+_NOT_SPEAKER_LABELS = frozenset("""
+related update updated note photo photos video watch read source sources credit tags tag category
+categories description date image caption editor editors read more see also listen warning correction
+disclosure advertisement transcript summary background q a question answer subscribe follow
+""".split())
+
+
+def _colon_label(doc: _Doc, first: int, last: int) -> _Found | None:
+    """Return 'SPEAKER: content' at the start of a line (headlines, transcripts), else None."""
+    tokens = doc.tokens
+    j = first
+    if j < last and tokens[j].text in _QUOTE_MARKS:
+        j += 1
+    k = j
+    while k < last and k - j < 4 and (tokens[k].is_cap and tokens[k].is_word and tokens[k].low not in ("and", "of", "the", "in")
+                                      or tokens[k].text == "."
+                                      or tokens[k].text in ("’s", "'s")):
+        k += 1
+    if k == j or k >= last - 1 or tokens[k].text != ":":
+        return None
+    if "\n" in doc.text[tokens[j].start:tokens[k].start]:
+        return None
+    if any(t.low.rstrip(".") in _NOT_SPEAKER_LABELS for t in tokens[j:k]) or tokens[k - 1].text[:1].isdigit():
+        return None
+    para_end = _paragraph_end(doc.text, tokens[k].end)
+    c = k + 1
+    if c >= len(tokens) or tokens[c].start >= para_end:
+        return None
+    end = _trim_end(doc, para_end)
+    if end - tokens[c].start < 8:
+        return None
+    return _Found((j, k), (k, k + 1), (tokens[c].start, end), kind="colon")
+
+
+def _dash_signatures(doc: _Doc) -> list[_Found]:
+    """Return '"<quote>" ― Name' attributions (a quotation signed after a dash at line end)."""
+    found = []
+    tokens = doc.tokens
+    for q in doc.quotes:
+        if not q.closed:
+            continue
+        i = bisect.bisect_left(doc.tok_starts, q.close_end)
+        if i >= len(tokens) or tokens[i].text not in ("―", "—", "–", "-", "--"):
+            continue
+        line_end = _paragraph_end(doc.text, tokens[i].end)
+        j = i + 1
+        k = j
+        while k < len(tokens) and tokens[k].start < line_end and (tokens[k].is_word and tokens[k].is_cap or tokens[k].text == "."):
+            k += 1
+        if k == j or k - j > 5 or doc.text[tokens[k - 1].end:line_end].strip(" .\u00a0"):
+            continue
+        found.append(_Found((j, k), (i, i + 1), (q.open_start, q.close_end), kind="signature"))
+    return found
+
+
+def _title_case(doc: _Doc, first: int, last: int) -> bool:
+    """Return True for a headline-style line where most longer words are capitalised."""
+    words = [t for t in doc.tokens[first:last] if t.is_word and len(t.text) > 3]
+    return bool(words) and sum(t.is_cap for t in words) >= 0.7 * len(words)
+
+
+def _verb_cue(doc: _Doc, first: int, last: int, i: int, previous: list[_Found]) -> _Found | None:
+    """Return the attribution of a cue verb at token i, or None when it is not used as a cue."""
+    tokens = doc.tokens
+    low = tokens[i].low
+    lemma = cues.CUE_FORMS.get(low) or _stem(low)
+    cue_end = i + 1
+    # Particles that belong to the cue ("pointed out", "called for").
+    if cue_end < last and (lemma, tokens[cue_end].low) in {("point", "out"), ("point", "to"), ("call", "for"),
+                                                              ("call", "on"), ("speak", "of")}:
+        cue_end += 1
+    prev = i - 1
+    prev_low = tokens[prev].low if prev >= first else ""
+    is_base = low == lemma or low == lemma + "s" or low == lemma + "es"
+    is_ing = low.endswith("ing") and low != lemma
+    # "the reported deal", "a claim", "to say": nouns, adjectives and infinitives are not cues.
+    if prev_low in cues.DETERMINERS or (prev_low in ("to", "of", "for", "in", "on", "with") and not _went_on_to(tokens, prev, first)):
+        return None
+    # Passives ("was told", "is said to") have no speaker in subject position; with "by X" the
+    # agent is the speaker and the subject the content ("The story was first reported by the Post").
+    be = prev
+    while be >= first and tokens[be].low in cues.AUXILIARIES and tokens[be].low not in _BE_FORMS:
+        be -= 1
+    if be >= first and tokens[be].low in _BE_FORMS and not is_ing:
+        return _passive_by(doc, first, last, i, cue_end, be)
+    # "Berg told reporters" (tell): the addressee is skipped before the content.
+    after = _skip_addressee(doc, cue_end, last, lemma)
+    inverted = _inverted_trailing(doc, first, last, i, after)
+    if inverted is not None:
+        return inverted
+    coordinated = prev_low in ("and", "but") or (is_ing and prev_low == ",")
+    speaker = None if coordinated and previous else _speaker_before(doc, first, i)
+    if speaker is None and (is_ing or prev_low in ("and", ",", "but")) and previous:
+        # "..., adding that ...", "... and said ...": the previous speaker goes on.
+        # A participle ("..., adding that") belongs to the main clause; "and said" to the last cue.
+        prior = previous[0] if is_ing else previous[-1]
+        connector = prev if prev_low in ("and", ",", "but") else i
+        cut = tokens[connector].start
+        for earlier in previous:
+            if earlier.content[0] < cut < earlier.content[1]:
+                earlier.content = (earlier.content[0], _trim_end(doc, cut))
+        content = _content_after(doc, after, last, lemma)
+        if content is None:
+            return None
+        return _Found(prior.speaker, (i, cue_end), content, kind="coordinated")
+    if speaker is None and is_ing and prev_low == ",":
+        subject = _sentence_subject(doc, first, i)
+        content = _content_after(doc, after, last, lemma)
+        if subject is None or content is None:
+            return None
+        return _Found(subject, (i, cue_end), content, kind="participle")
+    if speaker is None:
+        return None
+    if is_base and low != lemma and _adjective_like(prev_low) and not tokens[i - 1].is_cap:
+        return None  # "recent reports", "political claims": nouns
+    if is_base and low == lemma and lemma not in ("say", "tell", "think", "believe", "know", "hope", "fear",
+                                                   "expect", "want", "argue", "insist", "claim", "deny", "warn"):
+        # Base forms double as nouns ("the report", "a call"): require a pronoun or plural subject.
+        sp_low = tokens[speaker[1] - 1].low
+        if sp_low not in cues.OTHER_PRONOUNS and not sp_low.endswith("s") and tokens[i - 1].low not in cues.AUXILIARIES:
+            return None
+    trailing = _trailing(doc, first, last, speaker, after)
+    if trailing is not None:
+        return _Found(speaker, (i, cue_end), trailing, trailing=True, kind="trailing")
+    if lemma in cues.COGNITION_VERBS and not _has_clause_marker(doc, after, last) and doc.cue_probs.get(i, 0.0) < 0.5:
+        return None
+    content = _content_after(doc, after, last, lemma)
+    if content is None:
+        return None
+    return _Found(speaker, (i, cue_end), content, kind="complement")
+
+
+_ADJECTIVE_SUFFIXES = ("al", "ic", "ous", "ive", "ent", "ant", "ful", "less", "able", "ible", "ary", "ory", "ish")
+_ADJECTIVES = frozenset("recent new latest such own many other several multiple numerous earlier previous media news "
+                        "press public political similar further more most few additional initial early late".split())
+
+
+def _adjective_like(word: str) -> bool:
+    """Return True for words that usually modify a noun ("recent", "political", "dubious")."""
+    return word in _ADJECTIVES or (len(word) > 4 and word.endswith(_ADJECTIVE_SUFFIXES) and word not in cues.ROLE_HEADS)
+
+
+def _stem(word: str) -> str:
+    """Return a crude lemma of a verb form outside the cue lexicon ("wants" -> "want")."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+_BE_FORMS = frozenset("is was were are been being be".split())
+
+
+def _passive_by(doc: _Doc, first: int, last: int, i: int, cue_end: int, be: int) -> _Found | None:
+    """Return 'CONTENT was reported by SPEAKER' attributions, else None."""
+    tokens = doc.tokens
+    j = cue_end
+    while j < last and j - cue_end < 4 and tokens[j].low != "by":
+        if not tokens[j].is_word:
+            return None
+        j += 1
+    if j >= last or tokens[j].low != "by":
+        return None
+    speaker = _np_forward(doc, j + 1, last, apposition=False)
+    if speaker is None:
+        return None
+    while be > first and tokens[be - 1].low in cues.AUXILIARIES:
+        be -= 1
+    content = _content_before(doc, first, be)
+    if content is None:
+        return None
+    return _Found(speaker, (i, cue_end), content, kind="passive")
+
+
+def _went_on_to(tokens: list[_Tok], to_idx: int, first: int) -> bool:
+    """Return True for 'went on to <cue>' and 'continued to <cue>' (the cue keeps its subject)."""
+    if tokens[to_idx].low != "to":
+        return False
+    a = tokens[to_idx - 1].low if to_idx - 1 >= first else ""
+    b = tokens[to_idx - 2].low if to_idx - 2 >= first else ""
+    return a in ("continued", "continues") or (a == "on" and b in ("went", "goes", "go", "going"))
+
+
+def _has_clause_marker(doc: _Doc, start: int, last: int) -> bool:
+    """Return True when a that-clause, colon or quotation follows a belief verb."""
+    if start >= last:
+        return False
+    tok = doc.tokens[start]
+    return tok.low in ("that", ":") or tok.text in _QUOTE_MARKS or (
+        tok.is_cap or tok.low in ("he", "she", "they", "it", "we", "i", "the", "there", "this", "his", "her", "their", "a", "an"))
+
+
+def _skip_addressee(doc: _Doc, start: int, last: int, lemma: str) -> int:
+    """Return the token index after an addressee of tell-like cues ("told reporters")."""
+    tokens = doc.tokens
+    if lemma not in ("tell", "assure", "inform", "remind", "warn", "brief", "ask", "urge"):
+        return start
+    j = start
+    limit = min(last, start + 5)
+    while j < limit:
+        t = tokens[j]
+        if t.low in ("that", ":", ",", "of", "about", "in", "on", "at", "to", ".") or t.text in _QUOTE_MARKS:
+            break
+        if t.low in cues.CUE_FORMS:
+            break
+        j += 1
+    if lemma in ("urge", "warn", "ask") and (j >= last or tokens[j].low not in ("that", ":")):
+        return start  # "urged the board to halt ...": the object is part of the content
+    return j
+
+
+def _speaker_before(doc: _Doc, first: int, cue: int) -> tuple[int, int] | None:
+    """Return the token range of the speaker noun phrase ending before the cue, skipping aux/adverbs."""
+    tokens = doc.tokens
+    j = cue - 1
+    while j >= first and (tokens[j].low in cues.AUXILIARIES and not tokens[j].is_cap or tokens[j].low.endswith("ly") and not tokens[j].is_cap
+                          or tokens[j].low in cues.TIME_WORDS and tokens[j].low != "may"
+                          or tokens[j].text.isdigit() and len(tokens[j].text) == 4 and j > first and tokens[j - 1].low in ("in", "since")
+                          or tokens[j].low in ("on", "in", "last", "early", "late", "since") and j + 1 < cue and (
+                              tokens[j + 1].low in cues.TIME_WORDS or tokens[j + 1].text.isdigit())):
+        j -= 1
+    if j >= first + 1 and tokens[j].low == "to" and _went_on_to(tokens, j, first):
+        j -= 3
+        while j >= first and tokens[j].low in cues.AUXILIARIES:
+            j -= 1
+    if j < first:
+        return None
+    return _speaker_ending_at(doc, first, j, depth=0)
+
+
+_QUANTIFIERS = frozenset("one two three four five six seven eight nine ten dozens hundreds thousands millions many some most "
+                         "all none each several half majority number members percent".split())
+_RELATIVES = frozenset("who which whose where when whom".split())
+
+
+def _speaker_ending_at(doc: _Doc, first: int, j: int, depth: int) -> tuple[int, int] | None:
+    """Return the speaker phrase whose last token is j, stepping over a trailing parenthetical.
+
+    "X, the former aide, said" keeps the apposition (as annotators do); "X, who ..., said" and
+    "The ministry —aside— has denied" drop the clause and keep the noun phrase before it.
+    """
+    tokens = doc.tokens
+    if tokens[j].text not in (",", "—", "–", ")", "-"):
+        return _np_backward(doc, first, j + 1)
+    if depth > 1:
+        return None
+    closer = tokens[j].text
+    opener = "(" if closer == ")" else closer
+    k = j - 1
+    while k >= first and tokens[k].text != opener and tokens[k].text not in _QUOTE_MARKS:
+        k -= 1
+    if k <= first or tokens[k].text != opener:
+        return None
+    inner = tokens[k + 1:j]
+    relative = bool(inner) and inner[0].low in _RELATIVES
+    if relative and closer == ",":
+        # "the Coalition, which represents ..., wants": annotators keep the relative clause.
+        head = _speaker_ending_at(doc, first, k - 1, depth + 1) if tokens[k - 1].text == "," else _np_backward(doc, first, k)
+        if head is None:
+            return None
+        return (head[0], j) if len(inner) <= 20 else head
+    head = _np_backward(doc, first, k)
+    if head is None:
+        return None
+    if closer == ")" and len(inner) <= 6:
+        return (head[0], j + 1)  # "Rep. Gwen Moore (D-Wis.) said"
+    apposition = bool(inner) and inner[0].low not in ("and", "but") and not any(
+        t.low in cues.CUE_FORMS and not t.is_cap for t in inner) and len(inner) <= 25
+    if apposition and closer == ",":
+        return (head[0], j)
+    return head
+
+
+def _np_backward(doc: _Doc, first: int, end: int) -> tuple[int, int] | None:
+    """Return the noun phrase tokens[start:end] scanned backward from end, or None."""
+    tokens = doc.tokens
+    j = end - 1
+    if j < first or doc.inside_quote(tokens[j].start):
+        return None
+    last_tok = tokens[j]
+    if last_tok.low in cues.OTHER_PRONOUNS or last_tok.low in cues.PERSONAL_PRONOUNS:
+        if last_tok.low in ("his", "her", "its", "their"):
+            return None
+        return (j, end)
+    if last_tok.low in ("and", "or", "of"):
+        return None
+    start = end
+    lowercase = 0
+    while j >= first:
+        t = tokens[j]
+        low = t.low
+        if t.text in ("’", "'") and j > first and tokens[j - 1].end == t.start:
+            j -= 1
+            continue
+        if t.text == ")":
+            k = j - 1
+            while k > first and tokens[k].text != "(" and j - k < 12:
+                k -= 1
+            if tokens[k].text == "(" and k > first:
+                j = k - 1  # "Rep. Gwen Moore (D-Wis.)": the party label belongs to the name
+                continue
+            break
+        if t.text == "." and j > first and tokens[j - 1].end == t.start and tokens[j - 1].is_cap:
+            j -= 1  # "Mr." and initials
+            continue
+        internal_prep = (low in ("in", "from", "at", "with", "on", "involved") and j - 1 >= first and start < end
+                         and (tokens[j - 1].low in cues.ROLE_HEADS or tokens[j - 1].is_cap and tokens[j - 1].low.endswith("s")
+                              or (not tokens[j - 1].is_cap and tokens[j - 1].low.endswith(("ers", "ists", "ents", "ple", "ians", "als")))))
+        if not t.is_word or (low in cues.NP_STOPS and not t.is_cap and not internal_prep):
+            break
+        if low in cues.CUE_FORMS and not t.is_cap and (j != end - 1 or low.endswith(("ed", "ing")) or low in _IRREGULAR_PAST):
+            break  # a verb, not the noun heading the speaker ("the report said" keeps "report")
+        if not t.is_cap and (low.endswith("ing") or low.endswith("ed")) and len(low) > 5:
+            break
+        if (low in cues.OTHER_PRONOUNS or low in cues.PERSONAL_PRONOUNS) and not (t.text.isupper() and len(t.text) > 1):
+            if low in ("his", "her", "its", "their", "our", "my", "your") and start < end:
+                start = j
+            break
+        if low == "and" and not (j - 1 >= first and (tokens[j - 1].is_cap or tokens[j - 1].low.endswith("s"))):
+            break
+        if low in ("of", "for") and not (j - 1 >= first and (tokens[j - 1].is_cap or tokens[j - 1].low in cues.ROLE_HEADS
+                                                              or tokens[j - 1].low in _QUANTIFIERS or tokens[j - 1].text.isdigit())):
+            break
+        if not t.is_cap:
+            lowercase += 1
+            if lowercase > 6:
+                break
+        start = j
+        j -= 1
+        if low in cues.DETERMINERS and low not in ("top", "senior", "former", "other", "two", "three", "many", "several", "some", "most", "all", "both", "few"):
+            if j >= first and tokens[j].low in ("of", "for") and j - 1 >= first and (
+                    tokens[j - 1].is_cap or tokens[j - 1].low in cues.ROLE_HEADS or tokens[j - 1].low in _QUANTIFIERS):
+                continue  # "The Committee for a Responsible ...", "the minister of the economy"
+            break
+    if start >= end:
+        return None
+    while start < end and (tokens[start].low in ("and", "of", "for", "’", "'") or tokens[start].low in _CONNECTIVES
+                           or tokens[start].low in _SUBORDINATORS or tokens[start].is_cap and tokens[start].low in cues.NP_STOPS):
+        start += 1
+    if start >= end:
+        return None
+    if all(tokens[k].low in cues.DETERMINERS for k in range(start, end)):
+        return None
+    return (start, end)
+
+
+def _np_forward(doc: _Doc, start: int, last: int, clause_tail: bool = False,
+                apposition: bool = True) -> tuple[int, int] | None:
+    """Return the noun phrase tokens[start:end] scanned forward (inverted speakers, according to).
+
+    With clause_tail ('"...," said X, a lawyer who ...'), an apposition or relative clause after
+    the name is kept up to the sentence end, as annotators mark it.
+    """
+    tokens = doc.tokens
+    j = start
+    while j < last:
+        t = tokens[j]
+        low = t.low
+        if clause_tail and j > start and t.text == "," and j + 1 < last and (
+                tokens[j + 1].low in ("the", "a", "an", "who", "which", "whose") or tokens[j + 1].low in cues.ROLE_HEADS):
+            k = j + 1
+            while k < last and not (tokens[k].text == "," and k + 1 < last and (
+                    tokens[k + 1].low in cues.CUE_FORMS and tokens[k + 1].low.endswith("ing")
+                    or tokens[k + 1].low in cues.ADJUNCT_STARTS)) and tokens[k].text not in _QUOTE_MARKS:
+                k += 1
+            end = k
+            while end > j and not tokens[end - 1].is_word and tokens[end - 1].text != ")":
+                end -= 1
+            return (start, end)
+        if t.text == "(" and j > start:
+            k = j + 1
+            while k < last and tokens[k].text != ")" and k - j < 8:
+                k += 1
+            if k < last and tokens[k].text == ")":
+                j = k + 1  # "Rep. John Mica (R-Fla.)"
+                continue
+            break
+        if t.text in (",", ";", ":", ")", "(") or t.text in _QUOTE_MARKS or t.text in _DASHES:
+            if apposition and t.text == "," and j + 1 < last and (tokens[j + 1].low in ("the", "a", "an") or tokens[j + 1].low in cues.ROLE_HEADS):
+                # "said David Plouffe, the architect of ...": keep the apposition
+                k = j + 1
+                while k < last and tokens[k].text not in (",", ";", ".") and tokens[k].low not in ("who", "which"):
+                    if tokens[k].low in cues.CUE_FORMS and not tokens[k].is_cap:
+                        break
+                    k += 1
+                if k - j <= 12:
+                    j = k
+                    continue
+            break
+        if t.text == "." and j > start and tokens[j - 1].end == t.start and j + 1 < last and (tokens[j - 1].low in cues.HONORIFICS or len(tokens[j - 1].text) == 1):
+            j += 1
+            continue
+        if not t.is_word and t.text not in ("’", "'", "-", "&"):
+            break
+        if low in cues.NP_STOPS and low not in ("of", "for", "by", "from") or (low in cues.CUE_FORMS and not t.is_cap and j > start):
+            break
+        if low in ("by", "from") and j == start:
+            break
+        if low in cues.TIME_WORDS and not t.is_cap and low not in ("this", "last", "next") or low in cues.TIME_WORDS and t.is_cap and j > start and low not in ("may",):
+            break
+        j += 1
+        if j - start > 14:
+            break
+    while j > start and tokens[j - 1].low in ("of", "for", "and", "by", "from", "the", "a"):
+        j -= 1
+    return (start, j) if j > start else None
+
+
+def _inverted_trailing(doc: _Doc, first: int, last: int, i: int, after: int) -> _Found | None:
+    """Return '"<quote>," said X' or 'CONTENT, said X' attributions, else None."""
+    tokens = doc.tokens
+    if i - 1 < first:
+        return None
+    boundary = tokens[i - 1]
+    if not (boundary.text in (",",) or boundary.text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | {"’"}):
+        return None
+    speaker = _np_forward(doc, i + 1, last, clause_tail=True)
+    if speaker is None:
+        return None
+    sp_tok = tokens[speaker[0]]
+    if sp_tok.low in ("that", "it", "me", "us", "them", "him", "her", "you", "this") or (
+            not sp_tok.is_cap and sp_tok.low not in ("the", "a", "an", "he", "she", "they", "another", "several", "some",
+                                                     "many", "other", "two", "three") and sp_tok.low not in _QUANTIFIERS
+            and not sp_tok.text[:1].isdigit()):
+        return None
+    if cues.CUE_FORMS.get(tokens[i].low) in ("tell", "inform", "assure", "remind", "urge", "brief"):
+        return None
+    after_quote = boundary.text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | {"’"}
+    if not after_quote and not _only_adjuncts(doc, speaker[1], last):
+        return None
+    if not after_quote:
+        # "Anna Berg, the minister's deputy, noted the rule": the comma closes an apposition.
+        subject = _speaker_before(doc, first, i)
+        if subject is not None and subject[0] <= first + 1:
+            return None
+    if after_quote and speaker[1] < last and (doc.tokens[speaker[1]].low == "that" or doc.tokens[speaker[1]].text in (":",) + tuple(_OPEN_QUOTES)):
+        return None
+    content = _content_before(doc, _quote_first(doc, first, i - 1), i - 1)
+    if content is None:
+        return None
+    return _Found(speaker, (i, i + 1), content, trailing=True, kind="inverted")
+
+
+def _trailing(doc: _Doc, first: int, last: int, speaker: tuple[int, int], after: int) -> tuple[int, int] | None:
+    """Return the content offsets of 'CONTENT, SPEAKER CUE [adjunct].', else None."""
+    tokens = doc.tokens
+    b = speaker[0] - 1
+    if b < first:
+        return None
+    boundary = tokens[b]
+    if boundary.text not in (",", ":") and boundary.text not in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | _DASHES | {"’"}:
+        return None
+    after_quote = boundary.text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | {"’"}
+    if after_quote:
+        if after < last and (tokens[after].low == "that" or tokens[after].text == ":" or tokens[after].text in _OPEN_QUOTES):
+            return None
+    elif not _only_adjuncts(doc, after, last):
+        return None
+    return _content_before(doc, _quote_first(doc, first, b), b)
+
+
+def _quote_first(doc: _Doc, first: int, boundary: int) -> int:
+    """Return the token where content starts: the opening mark when a quotation ends at boundary."""
+    tok = doc.tokens[boundary]
+    if tok.text not in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | {"’"}:
+        return first
+    quote = doc.quote_at(tok.start)
+    if quote is None or quote.open_start < doc.tokens[first].start:
+        return first
+    return bisect.bisect_left(doc.tok_starts, quote.open_start)
+
+
+def _only_adjuncts(doc: _Doc, start: int, last: int) -> bool:
+    """Return True when tokens[start:last] hold only punctuation, time or place adjuncts, or a participle cue."""
+    tokens = doc.tokens
+    j = start
+    while j < last and not tokens[j].is_word:
+        if tokens[j].text in _QUOTE_MARKS and not doc.quote_at(tokens[j].start) is None and tokens[j].start == doc.quote_at(tokens[j].start).open_start:
+            return False
+        j += 1
+    if j >= last:
+        return True
+    t = tokens[j]
+    if t.low not in cues.ADJUNCT_STARTS and not (t.low.endswith("ing") and t.low in cues.CUE_FORMS) and t.low not in cues.TIME_WORDS:
+        return False
+    # An adjunct must not hide a that-clause or quote (then the cue takes a complement).
+    for k in range(j, last):
+        tk = tokens[k]
+        if tk.low in cues.CUE_FORMS and tk.low.endswith("ing") and tokens[k - 1].text == ",":
+            return True
+        if tk.low == "that":
+            return False
+        if tk.text == ":" or (tk.text in _OPEN_QUOTES):
+            return False
+    return True
+
+
+def _content_before(doc: _Doc, first: int, boundary: int) -> tuple[int, int] | None:
+    """Return the offsets of the content from the sentence start to the boundary token (exclusive)."""
+    tokens = doc.tokens
+    s = first
+    while s < boundary and (tokens[s].low in _CONNECTIVES and tokens[s + 1].text == ","):
+        s += 2
+    if s >= boundary:
+        return None
+    start = tokens[s].start
+    end = _trim_end(doc, tokens[boundary].start)
+    if boundary < len(tokens) and tokens[boundary].text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | {"’"}:
+        end = _trim_end(doc, tokens[boundary].end)
+    if end <= start or not any(t.is_word for t in tokens[s:boundary]):
+        return None
+    return (start, end)
+
+
+def _content_after(doc: _Doc, start: int, last: int, lemma: str) -> tuple[int, int] | None:
+    """Return the offsets of the complement after a cue (after adjuncts and 'that'), else None."""
+    tokens = doc.tokens
+    j = start
+    # Skip adjuncts such as "on Tuesday", "in an interview that aired on PBS" up to the complementizer.
+    if j < last and (tokens[j].low in cues.ADJUNCT_STARTS or tokens[j].text == ",") and lemma not in cues.OBJECT_CUES:
+        k = j
+        target = None
+        while k < min(last, j + 16):
+            tk = tokens[k]
+            if tk.low == "that" and k + 1 < last and (tokens[k + 1].is_cap or tokens[k + 1].low in cues.DETERMINERS
+                                                      or tokens[k + 1].low in cues.OTHER_PRONOUNS
+                                                      or tokens[k + 1].low in cues.PERSONAL_PRONOUNS
+                                                      or tokens[k + 1].text in _QUOTE_MARKS):
+                target = k
+                break
+            opens_quote = tk.text in _OPEN_QUOTES or (tk.text in _AMBIGUOUS_QUOTES and doc.quote_at(tk.start)
+                                                      and doc.quote_at(tk.start).open_start == tk.start)
+            if tk.text == ":" or (opens_quote and tokens[k - 1].text in (":", ",")):
+                target = k  # "said in a statement: ...", "said Tuesday, “...”"
+                break
+            if opens_quote:
+                break
+            k += 1
+        if target is not None:
+            j = target
+        elif tokens[j].low in cues.TIME_WORDS:
+            while j < last and (tokens[j].low in cues.TIME_WORDS or tokens[j].text == ","):
+                j += 1
+    clause = j < last and tokens[j].low in ("that", ":")
+    while j < last and (tokens[j].low in ("that", ":", ",") or tokens[j].text in ("—", "–")):
+        j += 1
+    if j >= last and last > start and tokens[last - 1].text == ":":
+        return _next_paragraph(doc, tokens[last - 1].end)
+    if j >= last:
+        return None
+    begin = tokens[j].start
+    stop = _clause_end(doc, j, last, object_like=not clause and (lemma in cues.OBJECT_CUES or lemma not in cues.CUE_FORMS.values()))
+    end = _trim_end(doc, tokens[stop - 1].end)
+    if end <= begin or not any(t.is_word for t in tokens[j:stop]):
+        return None
+    return (begin, end)
+
+
+_CLAUSE_BREAKS = frozenset("but while although though whereas with".split())
+_OBJECT_BREAKS = frozenset("during while because since after before as when although though but which who where "
+                           "whose whom".split())
+
+
+def _next_paragraph(doc: _Doc, pos: int) -> tuple[int, int] | None:
+    """Return the offsets of the paragraph after pos (content announced by a colon), else None."""
+    text = doc.text
+    start = pos
+    while start < len(text) and text[start].isspace():
+        start += 1
+    if start >= len(text) or "\n" not in text[pos:start]:
+        return None
+    end = _trim_end(doc, _paragraph_end(text, start))
+    return (start, end) if end > start else None
+
+
+def _clause_end(doc: _Doc, j: int, last: int, object_like: bool) -> int:
+    """Return the token index where a reported content ends: the sentence end or a new clause.
+
+    Annotators stop content at "; ", ", but ...", ", and <new subject> ..." and, for object-taking
+    cues ("condemned X", "supports X"), at the first comma or subordinating word.
+    """
+    tokens = doc.tokens
+    first_tok = tokens[j]
+    if first_tok.text in _QUOTE_MARKS:
+        return last  # a quotation runs to its end
+    for k in range(j + 1, last):
+        t = tokens[k]
+        if doc.inside_quote(t.start):
+            continue
+        nxt = tokens[k + 1] if k + 1 < last else None
+        if t.text == ";":
+            return k
+        if object_like and k > j + 1 and (t.text in (",", "—", "–", "(") or t.low in _OBJECT_BREAKS):
+            return k
+        if object_like and k > j + 1 and (
+                t.low in cues.TIME_WORDS and t.low not in ("may", "march", "this", "next", "last", "earlier", "later")
+                or t.low in ("on", "at") and nxt is not None and (nxt.low in cues.TIME_WORDS or nxt.is_cap)
+                or t.low == "and" and nxt is not None and not nxt.is_cap and nxt.low.endswith("ed")):
+            return k  # "blasted the mayor as a disgrace Wednesday on ...", "viewed X as Y and despised them"
+        if t.text == "," and nxt is not None:
+            if nxt.low in _CLAUSE_BREAKS:
+                return k
+            if nxt.low == "and" and k + 2 < last and (tokens[k + 2].low in cues.PERSONAL_PRONOUNS or tokens[k + 2].low
+                                                      in ("they", "we", "i", "it", "the") or tokens[k + 2].is_cap):
+                return k
+            if nxt.low == "according":
+                return k
+        if t.text in ("—", "–") and nxt is not None and nxt.low in ("and", "but", "which", "who"):
+            return k
+    return last
+
+
+def _sentence_subject(doc: _Doc, first: int, cue: int) -> tuple[int, int] | None:
+    """Return the noun phrase opening the sentence (subject of a participial cue), else None."""
+    tokens = doc.tokens
+    j = first
+    while j < cue and (not tokens[j].is_word or tokens[j].low in _CONNECTIVES):
+        j += 1
+    k = j
+    while k < cue and tokens[k].is_word and (tokens[k].is_cap or tokens[k].low in cues.DETERMINERS) and k - j < 8:
+        k += 1
+    if k == j:
+        return None
+    return (j, k)
+
+
+def _nominal_cue(doc: _Doc, first: int, last: int, i: int) -> _Found | None:
+    """Return "X's statements <content>" attributions with a possessive speaker, else None."""
+    tokens = doc.tokens
+    if i - 1 < first:
+        return None
+    owner = tokens[i - 1]
+    possessive = owner.low.endswith(("'s", "’s")) or (owner.text in ("’", "'") and i - 2 >= first)
+    pronoun = owner.low in ("his", "her", "their", "its", "our", "my")
+    if not (possessive or pronoun):
+        return None
+    sp_end = i
+    sp_start = i - 1 if owner.is_word else i - 2
+    if not pronoun:
+        while sp_start - 1 >= first and tokens[sp_start - 1].is_word and (
+                tokens[sp_start - 1].is_cap or tokens[sp_start - 1].low in ("the", "a", "an")):
+            sp_start -= 1
+            if tokens[sp_start].low in ("the", "a", "an"):
+                break
+    j = i + 1
+    if j < last and tokens[j].low == "that":
+        j += 1
+    elif j < last and tokens[j].low not in cues.AUXILIARIES and not (tokens[j].low.endswith("ed") or tokens[j].low.endswith("s")):
+        return None
+    content = _content_after(doc, j, last, "say")
+    if content is None:
+        return None
+    return _Found((sp_start, sp_end), (i, i + 1), content, kind="nominal")
+
+
+def _according_to(doc: _Doc, first: int, last: int, i: int) -> _Found | None:
+    """Return 'according to X' attributions with content on the other side of the phrase."""
+    tokens = doc.tokens
+    at_start = i == first or (tokens[i - 1].low in _CONNECTIVES and i - 1 == first)
+    speaker = _np_forward(doc, i + 2, last, apposition=not at_start)
+    if speaker is None:
+        return None
+    if at_start:
+        j = speaker[1]
+        while j < last and not tokens[j].is_word:
+            j += 1
+        if j >= last:
+            return None
+        content = (tokens[j].start, _trim_end(doc, tokens[last - 1].end))
+    else:
+        b = i - 1
+        while b > first and tokens[b].text in (",", "(", "—", "–"):
+            b -= 1
+        content = _content_before(doc, first, b + 1)
+        if content is None:
+            return None
+    if content[1] <= content[0]:
+        return None
+    return _Found(speaker, (i, i + 2), content, kind="according")
+
+
+def _trim_end(doc: _Doc, end: int) -> int:
+    """Return end moved left past spaces and closing punctuation."""
+    text = doc.text
+    while end > 0 and (text[end - 1].isspace() or text[end - 1] in ".,;:!?"):
+        end -= 1
+    return end
+
+
+def _extend_following_quotes(doc: _Doc, per_sentence: list[list[_Found]]) -> None:
+    """Extend quoted contents over the quotations that continue them without a cue of their own.
+
+    '"Q1," X said. "Q2."' and '"Q1," X said, "Q2."' are one statement in two pieces; the span
+    (one contiguous Span) then runs from Q1 to the end of Q2, the cue and speaker included.
+    """
+    text = doc.text
+    for index, group in enumerate(per_sentence):
+        if not group:
+            continue
+        f = group[-1]
+        quote = doc.quote_at(f.content[0])
+        if quote is None or quote.open_start != f.content[0] or not quote.closed:
+            continue
+        end = f.content[1]
+        first, last = doc.sentences[index]
+        # A second quotation in the same sentence, after the cue.
+        cue_end = doc.tokens[f.cue[1] - 1].end
+        for q in doc.quotes:
+            if cue_end <= q.open_start < doc.tokens[last - 1].end and q.open_start > end:
+                end = q.close_end
+                break
+        following = index + 1
+        while following < len(per_sentence) and not per_sentence[following]:
+            nfirst, nlast = doc.sentences[following]
+            start_tok = doc.tokens[nfirst]
+            if "\n" in text[end:start_tok.start] or start_tok.text not in _QUOTE_MARKS:
+                break
+            nq = doc.quote_at(start_tok.start)
+            if nq is None or nq.open_start != start_tok.start:
+                break
+            end = nq.close_end if nq.closed else nq.end
+            following += 1
+        if end != f.content[1]:
+            f.content = (f.content[0], end)
+
+
+def _extend_paragraph_quotes(doc: _Doc, found: list[_Found]) -> list[_Found]:
+    """Return found with direct quotes extended back over an unclosed quote in the paragraph before."""
+    for f in found:
+        quote = doc.quote_at(f.content[0])
+        if quote is None or not f.trailing:
+            continue
+        para_start = doc.text.rfind("\n", 0, quote.open_start) + 1
+        if doc.text[para_start:quote.open_start].strip():
+            continue
+        prev_end = para_start - 1
+        while prev_end > 0 and doc.text[prev_end - 1].isspace():
+            prev_end -= 1
+        prev = doc.quote_at(prev_end - 1) if prev_end > 0 else None
+        if prev is not None and not prev.closed:
+            start = prev.start
+            # Follow a chain of unclosed paragraphs back to where the quotation opened.
+            while True:
+                ps = doc.text.rfind("\n", 0, prev.open_start) + 1
+                if doc.text[ps:prev.open_start].strip():
+                    break
+                pe = ps - 1
+                while pe > 0 and doc.text[pe - 1].isspace():
+                    pe -= 1
+                earlier = doc.quote_at(pe - 1) if pe > 0 else None
+                if earlier is None or earlier.closed:
+                    break
+                prev, start = earlier, earlier.start
+            f.content = (start, f.content[1])
+    return found
+
+
+# --------------------------------------------------------------------------- building results
+
+
+def _build(doc: _Doc, people: _People, f: _Found) -> Attribution | None:
+    """Return the Attribution for a found triple, with direct/certainty and resolved speaker."""
+    text = doc.text
+    tokens = doc.tokens
+    c_start, c_end = f.content
+    direct = False
+    q = doc.quote_at(c_start)
+    if q is not None and c_start in (q.open_start, q.start):
+        c_start = q.open_start
+        close = q.close_end if q.closed else q.end
+        last_quote = doc.quote_at(max(c_start, c_end - 1))
+        if _trim_end(doc, close) >= c_end - 1 or c_end <= close:
+            direct = True
+            c_start = q.start
+            c_end = min(c_end, q.end) if q.closed else c_end
+        elif last_quote is not None and c_end >= _trim_end(doc, last_quote.close_end if last_quote.closed else last_quote.end) \
+                and _short_gaps(doc, c_start, c_end):
+            # Several quotations of one speaker ('"Q1," X said. "Q2."'): direct, outer marks dropped.
+            direct = True
+            c_start = q.start
+            c_end = last_quote.end
+    while c_end > c_start and (text[c_end - 1] in ".,;:!? " or text[c_end - 1] in "”\"’'") and (direct or text[c_end - 1] not in "”\"’'" or not _has_open_quote(text, c_start, c_end)):
+        if text[c_end - 1] in "”\"’'" and not direct:
+            break
+        c_end -= 1
+    if c_end <= c_start:
+        return None
+    cue_tokens = tokens[f.cue[0]:f.cue[1]]
+    cue = Span(text=text[cue_tokens[0].start:cue_tokens[-1].end], start=cue_tokens[0].start, end=cue_tokens[-1].end)
+    speaker_span = None
+    name = role = None
+    if f.speaker is not None:
+        s_tokens = tokens[f.speaker[0]:f.speaker[1]]
+        s, e = s_tokens[0].start, s_tokens[-1].end
+        speaker_span = Span(text=text[s:e], start=s, end=e)
+        name, role = _resolve(people, s_tokens, speaker_span.text, s)
+    sentence_window = text[max(0, cue.start - 120): c_end].lower()
+    lemma = cues.CUE_FORMS.get(cue_tokens[0].low, "")
+    hedged = lemma in cues.HEDGING_CUES or any(w in sentence_window for w in cues.HEDGING_WORDS)
+    return Attribution(
+        speaker=speaker_span,
+        speaker_name=name,
+        speaker_role=role,
+        cue=cue,
+        content=Span(text=text[c_start:c_end], start=c_start, end=c_end),
+        direct=direct,
+        certainty="hedged" if hedged else "asserted",
+    )
+
+
+def _short_gaps(doc: _Doc, start: int, end: int) -> bool:
+    """Return True when the text between the quotations in [start, end) is only short attribution bits."""
+    inside = [q for q in doc.quotes if start <= q.open_start and q.close_end <= end + 1 or q.open_start <= start < q.end]
+    for a, b in zip(inside, inside[1:]):
+        if len(doc.text[a.close_end:b.open_start].split()) > 14:
+            return False
+    return len(inside) >= 2
+
+
+def _has_open_quote(text: str, start: int, end: int) -> bool:
+    return any(ch in "“\"‘" for ch in text[start:end])
+
+
+def _resolve(people: _People, s_tokens: list[_Tok], mention: str, pos: int) -> tuple[str | None, str | None]:
+    """Return (speaker_name, speaker_role) for a speaker mention, resolving it inside the text."""
+    low = mention.lower()
+    if low in cues.PERSONAL_PRONOUNS:
+        person = people.recent(pos, cues.PERSONAL_PRONOUNS[low])
+        if person is not None:
+            people.note(pos, person.name)
+            return person.name, person.role
+        return mention, None
+    if low in cues.OTHER_PRONOUNS:
+        return mention, None
+    words = [t.text for t in s_tokens if t.text not in ("’", "'")]
+    if "," in words:
+        comma = words.index(",")
+        head = [w for w in words[:comma]]
+        appos = [w for w in words[comma + 1:] if w != ","]
+        while appos and appos[0].lower() in ("the", "a", "an"):
+            appos = appos[1:]
+        if appos and appos[0].lower() in _RELATIVES:
+            appos = []  # "X, who has advised ...": not a role
+        name, role = _split_name_role(head)
+        if name:
+            full = _full_name(people, name)
+            return full, " ".join(appos) or (" ".join(role) or None)
+        words = head
+    words = [w for w in words if w != "."]
+    honorific = words[0].lower().rstrip(".") if words and words[0].lower().rstrip(".") in cues.HONORIFICS else None
+    name, role = _split_name_role(words)
+    name = [w[:-2] if w.endswith(("'s", "’s")) else w for w in name]
+    titled = any(w.lower().rstrip(".") in (cues.TITLE_WORDS | cues.ROLE_HEADS) - _LINK_WORDS for w in role)
+    if name and role and not titled and not honorific and _first_name_gender(name[0]) == "unknown":
+        # "the Northern Trade Alliance": a multi-word body, not a titled person.
+        body = [w for w in words if w.lower() not in ("the", "a", "an")]
+        text = " ".join(body)
+        return (text[:-2] if text.endswith(("'s", "’s")) else text), None
+    if name:
+        full = _full_name(people, name)
+        person = people.persons.get(full)
+        role_text = " ".join(role) if role else None
+        if person is not None:
+            people.note(pos, person.name)
+            role_text = role_text or person.role
+        if honorific and len(name) == 1 and person is None:
+            full = " ".join(name)
+        if not role_text:
+            return full, None
+        return full, role_text
+    # No name: a description ("the agency director", "a ministry official", "Western officials").
+    desc = [w for w in words if w.lower() not in ("the", "a", "an")]
+    if not desc:
+        return mention, None
+    head = desc[-1].lower()
+    if words[0].lower() in ("the", "this") and (head in cues.ROLE_HEADS or head in cues.ROLE_SYNONYMS):
+        person = people.by_role(desc, pos)
+        if person is not None:
+            people.note(pos, person.name)
+            return person.name, person.role
+    if head in cues.ROLE_HEADS or head.rstrip("s") in cues.ROLE_HEADS:
+        return mention, " ".join(desc)
+    if mention.endswith(("'s", "’s")):
+        return mention[:-2], None
+    return mention, None
+
+
+def _full_name(people: _People, name: list[str]) -> str:
+    """Return the full name a (possibly partial) name stands for."""
+    joined = " ".join(name)
+    if joined in people.persons:
+        return joined
+    if len(name) == 1:
+        person = people.by_surname(name[0])
+        if person is not None:
+            return person.name
+    return joined

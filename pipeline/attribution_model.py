@@ -1,0 +1,240 @@
+"""A linear cue tagger: the probability that each word token is (part of) an attribution cue.
+
+Trained on PolNeAR *train* by pipeline.train_attribution (logistic regression over hashed lexical
+and context features; see there). The rule extractor in pipeline.attribution asks it which tokens to
+treat as cues beyond its lexicon, and which lexicon hits to drop. Only numpy and scikit-learn's
+feature hasher are needed; the weights live in pipeline/model_files/cue_model.npz.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from pipeline import cues
+
+MODEL_PATH = Path(__file__).resolve().parent / "model_files" / "cue_model.npz"
+N_FEATURES = 2**19
+
+
+def _shape(word: str) -> str:
+    if not word[:1].isalnum():
+        return "P"
+    if word.isupper() and len(word) > 1:
+        return "U"
+    return "C" if word[:1].isupper() else ("D" if word[:1].isdigit() else "l")
+
+
+def token_features(doc) -> tuple[list[int], list[list[str]]]:
+    """Return (token indexes, feature strings) for the word tokens of a parsed document outside quotes."""
+    tokens = doc.tokens
+    n = len(tokens)
+    low = [t.low for t in tokens]
+    indexes: list[int] = []
+    features: list[list[str]] = []
+    sentence_first = {first for first, _ in doc.sentences}
+    for i, tok in enumerate(tokens):
+        if not tok.is_word or doc.inside_quote(tok.start):
+            continue
+        w = low[i]
+        p1 = low[i - 1] if i > 0 else "<s>"
+        p2 = low[i - 2] if i > 1 else "<s>"
+        n1 = low[i + 1] if i + 1 < n else "</s>"
+        n2 = low[i + 2] if i + 2 < n else "</s>"
+        lemma = cues.CUE_FORMS.get(w)
+        stem = w
+        for suffix in ("ing", "ed", "es", "s"):
+            if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+                stem = w[: -len(suffix)]
+                break
+        f = [
+            "w=" + w, "stem=" + stem, "suf3=" + w[-3:], "shape=" + _shape(tok.text),
+            "p1=" + p1, "p2=" + p2, "n1=" + n1, "n2=" + n2,
+            "p1w=" + p1 + "|" + w, "wn1=" + w + "|" + n1, "p1n1=" + p1 + "|" + n1,
+            "p1shape=" + (_shape(tokens[i - 1].text) if i > 0 else "<s>"),
+            "n1shape=" + (_shape(tokens[i + 1].text) if i + 1 < n else "</s>"),
+            "bias",
+        ]
+        if lemma:
+            f.append("lex=" + lemma)
+            f.append("lexkind=" + ("speech" if lemma in cues.SPEECH_VERBS else "cog"))
+        if w in cues.NOMINAL_CUES:
+            f.append("nominal")
+        if i in sentence_first:
+            f.append("sent_first")
+        if p1 in cues.AUXILIARIES:
+            f.append("after_aux")
+        if p1 in cues.PERSONAL_PRONOUNS or p1 in cues.OTHER_PRONOUNS:
+            f.append("after_pronoun")
+        if n1 in ("that", ":") or (i + 1 < n and tokens[i + 1].text in ("“", '"', "``", "''")):
+            f.append("before_clause")
+        q = doc.quote_at(tokens[i - 1].start) if i > 0 else None
+        if q is not None and q.close_end <= tok.start + 3:
+            f.append("after_quote")
+        indexes.append(i)
+        features.append(f)
+    return indexes, features
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[np.ndarray, float] | None:
+    """Return (weights, intercept) or None when no model file is present."""
+    if not MODEL_PATH.exists():
+        return None
+    data = np.load(MODEL_PATH)
+    return data["coef"].astype(np.float32), float(data["intercept"])
+
+
+@lru_cache(maxsize=1)
+def _hasher():
+    from sklearn.feature_extraction import FeatureHasher
+
+    return FeatureHasher(n_features=N_FEATURES, input_type="string", alternate_sign=False)
+
+
+def available() -> bool:
+    """Return True when the trained cue model file exists."""
+    return _load() is not None
+
+
+def cue_probabilities(doc, model: tuple[np.ndarray, float] | None = None) -> dict[int, float]:
+    """Return token index -> probability of being in a cue, for the word tokens outside quotes."""
+    model = model or _load()
+    if model is None:
+        return {}
+    coef, intercept = model
+    indexes, features = token_features(doc)
+    if not indexes:
+        return {}
+    matrix = _hasher().transform(features)
+    scores = matrix @ coef + intercept
+    probs = 1.0 / (1.0 + np.exp(-scores))
+    return dict(zip(indexes, probs.tolist()))
+
+
+# --------------------------------------------------------------------------- candidate ranker
+
+RANKER_PATH = Path(__file__).resolve().parent / "model_files" / "attribution_ranker.npz"
+_QUOTES = frozenset("“”\"‘’'«»`")
+
+
+def _bucket(n: int) -> str:
+    for limit in (1, 3, 7, 15, 30):
+        if n <= limit:
+            return str(limit)
+    return "more"
+
+
+def candidate_features(doc, found: list) -> list[dict[str, float]]:
+    """Return one feature dict per candidate attribution (form, cue, speaker, content shape)."""
+    tokens = doc.tokens
+    text = doc.text
+    rows = []
+    for index, f in enumerate(found):
+        cue_tok = tokens[f.cue[0]]
+        w = cue_tok.low
+        lemma = cues.CUE_FORMS.get(w, "")
+        p = doc.cue_probs.get(f.cue[0], 0.5 if lemma else 0.0)
+        feats: dict[str, float] = {"bias": 1.0, "cue_p": p, "kind=" + f.kind: 1.0, "w=" + w: 1.0,
+                                   "kind_p=" + f.kind: p}
+        if lemma:
+            feats["lemma=" + lemma] = 1.0
+            kind = "speech" if lemma in cues.SPEECH_VERBS else "cog"
+            if lemma in cues.OBJECT_CUES:
+                kind = "object"
+            feats["lexkind=" + kind] = 1.0
+        elif w in cues.NOMINAL_CUES or w == "according":
+            feats["lexkind=special"] = 1.0
+        else:
+            feats["lexkind=model"] = 1.0
+        for suffix in ("ing", "ed", "s"):
+            if w.endswith(suffix):
+                feats["suffix=" + suffix] = 1.0
+                break
+        prev_tok = tokens[f.cue[0] - 1].low if f.cue[0] > 0 else "<s>"
+        next_tok = tokens[f.cue[1]].low if f.cue[1] < len(tokens) else "</s>"
+        feats["prev=" + prev_tok] = 1.0
+        feats["next=" + next_tok] = 1.0
+        if f.speaker is None:
+            feats["speaker=none"] = 1.0
+        else:
+            s_toks = tokens[f.speaker[0]:f.speaker[1]]
+            head = s_toks[-1]
+            if len(s_toks) == 1 and (head.low in cues.PERSONAL_PRONOUNS or head.low in cues.OTHER_PRONOUNS):
+                feats["speaker=pron:" + head.low] = 1.0
+            elif head.is_cap:
+                feats["speaker=cap"] = 1.0
+            elif head.low in cues.ROLE_HEADS:
+                feats["speaker=role"] = 1.0
+            else:
+                feats["speaker=lower"] = 1.0
+                feats["speaker_head=" + head.low] = 1.0
+            feats["speaker_len=" + _bucket(len(s_toks))] = 1.0
+            if any(t.low in cues.CUE_FORMS and not t.is_cap for t in s_toks):
+                feats["speaker_has_cue_word"] = 1.0
+            if any(t.low.endswith(("ed", "ing")) and not t.is_cap and len(t.low) > 5 for t in s_toks):
+                feats["speaker_has_verbish"] = 1.0
+        c_start, c_end = f.content
+        content = text[c_start:c_end]
+        n_words = len(content.split())
+        feats["content_len=" + _bucket(n_words)] = 1.0
+        first_char = content[:1]
+        if first_char in _QUOTES:
+            feats["content_quote_start"] = 1.0
+        elif any(ch in _QUOTES for ch in content):
+            feats["content_has_quote"] = 1.0
+        if first_char.isupper():
+            feats["content_cap_start"] = 1.0
+        if content.split()[:1] and content.split()[0].lower() in ("to", "of", "for", "about", "that"):
+            feats["content_first=" + content.split()[0].lower()] = 1.0
+        if c_end <= tokens[f.cue[0]].start:
+            feats["content_before_cue"] = 1.0
+        # Candidates come in text order: an enclosing content is among the near neighbours.
+        nested = any(found[j].content[0] <= c_start and c_end <= found[j].content[1]
+                     for j in range(max(0, index - 8), min(len(found), index + 9)) if j != index)
+        if nested:
+            feats["content_nested"] = 1.0
+        if f.speaker is not None and doc.inside_quote(tokens[f.speaker[0]].start):
+            feats["speaker_in_quote"] = 1.0
+        # Conjunctions: the same form is reliable for one kind of cue and speaker, not another.
+        speaker_kind = next((k for k in feats if k.startswith("speaker=")), "speaker=?")
+        lex_kind = next((k for k in feats if k.startswith("lexkind=")), "lexkind=?")
+        feats[f"kind={f.kind}|{lex_kind}"] = 1.0
+        feats[f"kind={f.kind}|{speaker_kind}"] = 1.0
+        feats[f"w={w}|next={next_tok}"] = 1.0
+        feats[f"{lex_kind}|p={int(p * 5)}"] = 1.0
+        rows.append(feats)
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _dict_hasher():
+    from sklearn.feature_extraction import FeatureHasher
+
+    return FeatureHasher(n_features=2**16, input_type="dict", alternate_sign=False)
+
+
+@lru_cache(maxsize=1)
+def _load_ranker() -> tuple[np.ndarray, float] | None:
+    if not RANKER_PATH.exists():
+        return None
+    data = np.load(RANKER_PATH)
+    return data["coef"].astype(np.float32), float(data["intercept"])
+
+
+def ranker_available() -> bool:
+    """Return True when the trained candidate ranker file exists."""
+    return _load_ranker() is not None
+
+
+def rank_scores(doc, found: list, ranker: tuple[np.ndarray, float] | None = None) -> list[float] | None:
+    """Return the ranker's probability that each candidate is a true attribution, or None without a ranker."""
+    ranker = ranker or _load_ranker()
+    if ranker is None or not found:
+        return None if ranker is None else []
+    coef, intercept = ranker
+    matrix = _dict_hasher().transform(candidate_features(doc, found))
+    scores = matrix @ coef + intercept
+    return (1.0 / (1.0 + np.exp(-scores))).tolist()

@@ -1,0 +1,135 @@
+"""Train the cue tagger and the candidate ranker on PolNeAR train; write pipeline/model_files/.
+
+    python -m pipeline.train_attribution
+
+1. Cue tagger: every word token outside quotations is an example, positive when it lies inside a
+   gold cue span of the primary annotator; logistic regression (SGD, log loss, fixed seed) over
+   hashed features from pipeline.attribution_model.token_features.
+2. Candidate ranker: the rule extractor proposes candidates generously (cue probability >= 0.1);
+   each candidate is positive when its content matches a gold content (token Dice >= 0.5).
+   The cue probabilities it sees come from two-fold cross-fitting, so the ranker learns from
+   probabilities as noisy as those on unseen text. Logistic regression on hashed candidate features.
+
+Only the train compartment is read; seeds are fixed; the run takes about two minutes on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import sys
+import time
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+
+from pipeline import attribution_model
+from pipeline.attribution import RANKED_CUE_ADD_THRESHOLD, RANKED_CUE_DROP_THRESHOLD, _candidates, _Doc
+from pipeline.eval_polnear import _parse_spans, _tokens_in, _word_starts, eval_dir
+
+SEED = 13
+CUE_ALPHA = 5e-6
+RANKER_C = 1.0
+MATCH_DICE = 0.5
+
+
+def load_train() -> tuple[dict[str, str], dict[str, list[dict]]]:
+    """Return PolNeAR train texts by file name and their primary-annotator rows."""
+    directory = eval_dir()
+    texts: dict[str, str] = {}
+    with open(directory / "articles.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            if row["compartment"] == "train":
+                texts[row["filename"]] = row["text"]
+    rows: dict[str, list[dict]] = {name: [] for name in texts}
+    with open(directory / "attributions_primary.csv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["filename"] in rows:
+                rows[row["filename"]].append(row)
+    return texts, rows
+
+
+def cue_examples(text: str, rows: list[dict]) -> tuple[list[list[str]], list[int]]:
+    """Return the cue tagger's feature lists and labels for one article."""
+    doc = _Doc(text)
+    positive = np.zeros(len(text) + 1, dtype=bool)
+    for row in rows:
+        for s, e in _parse_spans(row["cue_spans"]):
+            positive[s:e] = True
+    indexes, feats = attribution_model.token_features(doc)
+    return feats, [int(positive[doc.tokens[i].start]) for i in indexes]
+
+
+def fit_cue_model(features: list[list[str]], labels: list[int]) -> tuple[np.ndarray, float]:
+    """Return (weights, intercept) of the cue tagger fitted on the examples."""
+    matrix = attribution_model._hasher().transform(features)
+    model = SGDClassifier(loss="log_loss", alpha=CUE_ALPHA, max_iter=15, tol=None, random_state=SEED)
+    model.fit(matrix, np.array(labels))
+    return model.coef_[0].astype(np.float32), float(model.intercept_[0])
+
+
+def ranker_examples(text: str, rows: list[dict], cue_model) -> tuple[list[dict], list[int]]:
+    """Return candidate features and labels (content matches a gold content) for one article."""
+    doc, _, found = _candidates(text, True, RANKED_CUE_ADD_THRESHOLD, RANKED_CUE_DROP_THRESHOLD, cue_model)
+    if not found:
+        return [], []
+    starts = _word_starts(text)
+    gold = [g for g in (_tokens_in(starts, _parse_spans(r["content_spans"])) for r in rows) if g]
+    labels = []
+    for f in found:
+        pred = _tokens_in(starts, [f.content])
+        best = max((2 * len(pred & g) / (len(pred) + len(g)) for g in gold), default=0.0) if pred else 0.0
+        labels.append(int(best >= MATCH_DICE))
+    return attribution_model.candidate_features(doc, found), labels
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train and save both models; return the exit code."""
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
+    if not (eval_dir() / "articles.jsonl").exists():
+        print(f"PolNeAR data not found at {eval_dir()}; nothing to train.")
+        return 0
+    began = time.perf_counter()
+    texts, rows = load_train()
+    names = sorted(texts)
+    random.Random(SEED).shuffle(names)
+    folds = [names[0::2], names[1::2]]
+    examples = {name: cue_examples(texts[name], rows[name]) for name in names}
+    print(f"cue examples for {len(names)} articles ({time.perf_counter() - began:.0f}s)")
+
+    def gather(subset: list[str]) -> tuple[list[list[str]], list[int]]:
+        feats: list[list[str]] = []
+        labels: list[int] = []
+        for name in subset:
+            feats.extend(examples[name][0])
+            labels.extend(examples[name][1])
+        return feats, labels
+
+    rank_feats: list[dict] = []
+    rank_labels: list[int] = []
+    for k, held_out in enumerate(folds):
+        fold_model = fit_cue_model(*gather(folds[1 - k]))
+        for name in held_out:
+            feats, labels = ranker_examples(texts[name], rows[name], fold_model)
+            rank_feats.extend(feats)
+            rank_labels.extend(labels)
+        print(f"fold {k}: ranker candidates so far {len(rank_labels)} ({time.perf_counter() - began:.0f}s)")
+    coef, intercept = fit_cue_model(*gather(names))
+    attribution_model.MODEL_PATH.parent.mkdir(exist_ok=True)
+    np.savez_compressed(attribution_model.MODEL_PATH, coef=coef.astype(np.float16), intercept=np.array(intercept))
+
+    matrix = attribution_model._dict_hasher().transform(rank_feats)
+    ranker = LogisticRegression(C=RANKER_C, solver="liblinear", random_state=SEED, max_iter=500)
+    ranker.fit(matrix, np.array(rank_labels))
+    np.savez_compressed(attribution_model.RANKER_PATH, coef=ranker.coef_[0].astype(np.float32),
+                        intercept=np.array(ranker.intercept_[0]))
+    print(f"ranker: {len(rank_labels)} candidates, {sum(rank_labels)} positive; "
+          f"saved models in {time.perf_counter() - began:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

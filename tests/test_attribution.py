@@ -1,0 +1,296 @@
+"""Attribution extraction: seed articles (real text) and one test per syntactic form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.attribution import Attribution, extract_attributions
+
+SEEDS = Path(__file__).resolve().parents[1] / "data" / "seeds"
+
+
+def _seed(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+def _find(attributions: list[Attribution], cue: str, content_has: str) -> Attribution:
+    """Return the attribution with this cue whose content contains the given words."""
+    for a in attributions:
+        if a.cue.text == cue and content_has in a.content.text:
+            return a
+    raise AssertionError(f"no attribution with cue {cue!r} and content containing {content_has!r}: "
+                         f"{[(a.cue.text, a.content.text[:60]) for a in attributions]}")
+
+
+def _offsets_index_text(text: str, attributions: list[Attribution]) -> None:
+    for a in attributions:
+        for span in (a.speaker, a.cue, a.content):
+            if span is not None:
+                assert text[span.start:span.end] == span.text
+
+
+@pytest.fixture(scope="module")
+def seed_001() -> tuple[str, list[Attribution]]:
+    text = _seed("001")
+    return text, extract_attributions(text)
+
+
+# ---------------------------------------------------------------- seeds
+
+
+def test_001_quote_then_speaker_resolves_surname_to_full_name(seed_001):
+    text, found = seed_001
+    a = _find(found, "told", "We now need to rally a coalition")
+    assert a.speaker.text == "Stroul"
+    assert a.speaker_name == "Dana Stroul"
+    assert a.speaker_role == "Deputy Assistant Secretary of Defense"
+    assert a.direct is True
+    assert not a.content.text.startswith(("“", '"'))
+    _offsets_index_text(text, found)
+
+
+def test_001_pronoun_she_resolves_to_the_female_speaker_not_the_latest_person(seed_001):
+    _, found = seed_001
+    a = _find(found, "added", "Iranian threats are no longer specific")
+    assert a.speaker.text == "she"
+    assert a.speaker_name == "Dana Stroul"
+    assert a.direct is True
+
+
+def test_001_role_noun_resolves_to_the_person_holding_the_role(seed_001):
+    _, found = seed_001
+    a = _find(found, "said", "Quite worried")
+    assert a.speaker.text == "the CIA director"
+    assert a.speaker_name == "William Burns"
+    assert a.speaker_role == "CIA Director"
+    assert a.direct is True
+
+
+def test_001_speaker_then_title_and_name_with_trailing_reported_speech(seed_001):
+    _, found = seed_001
+    a = _find(found, "said", "Iran had given a small batch of drones")
+    assert a.speaker_name == "Hossein Amir-Abdollahian"
+    assert a.speaker_role == "Iranian Foreign Minister"
+    assert a.direct is False
+
+
+def test_001_he_claimed_is_hedged_and_resolves_to_last_male_speaker(seed_001):
+    _, found = seed_001
+    a = _find(found, "claimed", "this relationship is")
+    assert a.speaker_name == "William Burns"
+    assert a.certainty == "hedged"
+
+
+def test_001_participle_adding_keeps_the_speaker_of_the_main_clause(seed_001):
+    _, found = seed_001
+    accused = _find(found, "accused", "Iran of providing Russia")
+    adding = _find(found, "adding", "is now one of Russia")
+    assert accused.speaker_name == adding.speaker_name == "James Cleverly"
+    assert "adding" not in accused.content.text
+
+
+def test_001_nominal_possessive_statements(seed_001):
+    _, found = seed_001
+    a = _find(found, "statements", "struck down the allegations")
+    assert a.speaker.text == "Tehran's"
+    assert a.speaker_name == "Tehran"
+
+
+def test_001_has_long_been_accusing(seed_001):
+    _, found = seed_001
+    a = _find(found, "accusing", "Iran of supplying drones")
+    assert "western allies" in a.speaker.text
+
+
+def test_002_trailing_plural_speaker_say():
+    found = extract_attributions(_seed("002"))
+    a = _find(found, "say", "Tehran has provided Moscow with drones")
+    assert a.speaker.text == "Western officials"
+    assert a.direct is False
+
+
+def test_002_inverted_said_a_senior_official_has_role_without_name():
+    found = extract_attributions(_seed("002"))
+    a = _find(found, "said", "combat-capable military")
+    assert a.speaker.text == "a senior US defense official"
+    assert a.speaker_role == "senior US defense official"
+
+
+def test_003_contends_that_and_metonym_speaker_stays_as_written():
+    found = extract_attributions(_seed("003"))
+    a = _find(found, "contends", "the drone shipments predate")
+    assert a.speaker.text == "Iran"
+    assert a.speaker_name == "Iran"
+    assert a.content.text.startswith("the drone shipments predate")
+
+
+def test_003_speaker_before_a_dash_parenthetical_with_denied():
+    found = extract_attributions(_seed("003"))
+    a = _find(found, "denied", "employing Iranian drones")
+    assert a.speaker.text == "Moscow"
+
+
+def test_004_role_title_before_name():
+    text = _seed("004")
+    found = extract_attributions(text)
+    a = _find(found, "said", "Cooperation between Iran and Russia")
+    assert a.speaker_name == "Nasser Kanani"
+    assert a.speaker_role == "Iranian Foreign Ministry spokesman"
+    assert a.direct is True
+    later = _find(found, "accused", "the US of making")
+    assert later.speaker_name == "Nasser Kanani"
+    _offsets_index_text(text, found)
+
+
+def test_004_insists_and_coordinated_said_keep_the_subject():
+    found = extract_attributions(_seed("004"))
+    assert _find(found, "insists", "only happened before").speaker.text == "Tehran"
+    assert _find(found, "dismissed", "Burns").speaker.text == "Iran"
+    said = _find(found, "said", "seek permission from anyone")
+    assert said.speaker.text == "Iran"
+
+
+# ---------------------------------------------------------------- forms
+
+
+def test_quote_then_inverted_cue_and_speaker():
+    text = '"We will not back down," said Maria Lopez, the union leader.'
+    (a,) = extract_attributions(text)
+    assert a.cue.text == "said"
+    assert a.speaker.text.startswith("Maria Lopez")
+    assert a.speaker_name == "Maria Lopez"
+    assert a.speaker_role == "union leader"
+    assert a.content.text == "We will not back down"
+    assert a.direct is True
+
+
+def test_speaker_then_that_clause():
+    text = "The minister said that the talks had failed."
+    (a,) = extract_attributions(text)
+    assert a.speaker.text == "The minister"
+    assert a.content.text == "the talks had failed"
+    assert a.direct is False
+
+
+def test_according_to_at_end_and_at_start():
+    end = extract_attributions("The plant was closed in March, according to the ministry.")
+    assert end[0].cue.text == "according to"
+    assert end[0].speaker.text == "the ministry"
+    assert end[0].content.text == "The plant was closed in March"
+    start = extract_attributions("According to two officials, the plant was closed in March.")
+    assert start[0].speaker.text == "two officials"
+    assert start[0].content.text == "the plant was closed in March"
+
+
+def test_trailing_say_with_time_adjunct():
+    text = "The convoy was attacked near the border, local officials said on Monday."
+    (a,) = extract_attributions(text)
+    assert a.speaker.text == "local officials"
+    assert a.content.text == "The convoy was attacked near the border"
+
+
+def test_insists_that_and_denied_gerund():
+    a = extract_attributions("The company insists that the shipments were legal.")[0]
+    assert (a.speaker.text, a.cue.text, a.content.text) == ("The company", "insists", "the shipments were legal")
+    b = extract_attributions("The government has consistently denied selling weapons abroad.")[0]
+    assert (b.speaker.text, b.cue.text) == ("The government", "denied")
+    assert b.content.text == "selling weapons abroad"
+
+
+def test_accused_of_keeps_object_and_charge():
+    a = extract_attributions("The opposition has long accused the mayor of hiding the report.")[0]
+    assert a.speaker.text == "The opposition"
+    assert a.cue.text == "accused"
+    assert a.content.text == "the mayor of hiding the report"
+
+
+def test_quote_spanning_two_sentences_and_continuation():
+    text = '"This is wrong. We will appeal," Jane Smith told reporters. "The court erred."'
+    found = extract_attributions(text)
+    assert len(found) == 1
+    a = found[0]
+    assert a.speaker_name == "Jane Smith"
+    assert a.direct is True
+    assert a.content.text.startswith("This is wrong. We will appeal")
+    assert a.content.text.endswith("The court erred")
+
+
+def test_quote_over_paragraphs_without_closing_mark():
+    text = ('“The first paragraph of the statement goes on\n\n'
+            '“and the second one closes it,” the spokeswoman said.')
+    found = extract_attributions(text)
+    a = _find(found, "said", "and the second one closes it")
+    assert a.content.start == text.index("The first paragraph")
+    assert a.direct is True
+
+
+def test_curly_and_straight_quotes_are_both_paired():
+    curly = extract_attributions("“It is over,” he said.")[0]
+    straight = extract_attributions('"It is over," he said.')[0]
+    assert curly.content.text == straight.content.text == "It is over"
+
+
+def test_unbalanced_quotes_do_not_crash_and_keep_offsets_valid():
+    for text in ['He said "this never closes.', 'Odd ” marks “ here, she said.', '"', '“', "said", "",
+                 'The "report" said "that', "'' ``  ''"]:
+        found = extract_attributions(text)
+        _offsets_index_text(text, found)
+
+
+def test_pronoun_resolution_follows_gender_of_first_name():
+    text = ("Foreign Minister Anna Berg met Defence Minister Peter Holm on Monday. "
+            '"We agree on the essentials," she said. "Not on everything," he added.')
+    found = extract_attributions(text)
+    assert _find(found, "said", "essentials").speaker_name == "Anna Berg"
+    assert _find(found, "added", "everything").speaker_name == "Peter Holm"
+
+
+def test_role_noun_needs_matching_modifiers():
+    text = ("Swedish Foreign Minister Anna Berg spoke first. Finnish Interior Minister Peter Holm followed. "
+            "The top Swedish diplomat said the plan was sound.")
+    a = _find(extract_attributions(text), "said", "the plan was sound")
+    assert a.speaker_name == "Anna Berg"
+    assert a.speaker_role == "Swedish Foreign Minister"
+
+
+def test_hedging_words_mark_certainty():
+    hedged = extract_attributions("The group allegedly sold arms, the report said.")[0]
+    assert hedged.certainty == "hedged"
+    plain = extract_attributions("The group sold arms, the report said.")[0]
+    assert plain.certainty == "asserted"
+
+
+def test_colon_label_in_transcripts():
+    text = 'HOST: What do you make of the vote result last night?\n'
+    (a,) = extract_attributions(text)
+    assert a.speaker.text == "HOST"
+    assert a.cue.text == ":"
+    assert a.content.text.startswith("What do you make")
+
+
+def test_lexicon_only_mode_gives_the_same_core_forms():
+    text = '"We are ready," the general said.'
+    (a,) = extract_attributions(text, use_model=False)
+    assert (a.speaker.text, a.content.text, a.direct) == ("the general", "We are ready", True)
+
+
+_PIECES = ['"', "“", "”", "‘", "’", "'", "''", "``", " said ", " told ", " according to ", " he ", " she ",
+           " Mr. ", " U.S. ", "\n", "\n\n", ", ", ". ", "? ", ":", " — ", "(", ")", " the minister", " Anna Berg",
+           " adding that ", " that ", "―", " claims", " reports ", "x", "Q", "1999"]
+
+
+def test_random_quote_soup_never_crashes_and_offsets_stay_exact():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(st.sampled_from(_PIECES), max_size=40))
+    def check(parts):
+        text = "".join(parts)
+        found = extract_attributions(text)
+        _offsets_index_text(text, found)
+        assert all(a.content.text.strip() for a in found)
+
+    check()

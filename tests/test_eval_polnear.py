@@ -1,0 +1,122 @@
+"""PolNeAR evaluation: the scoring definitions on hand-made articles, floors, and a real-data smoke run."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline import eval_polnear
+from pipeline.attribution import Attribution
+from pipeline.eval_polnear import Article, GoldAttribution, Tally, _tokens_in, _word_starts, score_article
+from pipeline.models import Span
+
+TEXT = 'Officials said the bridge was unsafe. "We will close it," Mayor Ann Lee told reporters.'
+
+
+def _span(text: str, part: str) -> Span:
+    start = text.index(part)
+    return Span(text=part, start=start, end=start + len(part))
+
+
+def _gold(text: str, source: str, content: str, direct: bool) -> GoldAttribution:
+    starts = _word_starts(text)
+    s = text.index(source)
+    c = text.index(content)
+    return GoldAttribution(_tokens_in(starts, [(s, s + len(source))]), _tokens_in(starts, [(c, c + len(content))]), direct)
+
+
+def _pred(text: str, speaker: str, cue: str, content: str, direct: bool) -> Attribution:
+    return Attribution(speaker=_span(text, speaker), speaker_name=speaker, speaker_role=None, cue=_span(text, cue),
+                       content=_span(text, content), direct=direct, certainty="asserted")
+
+
+def _article() -> Article:
+    return Article("a", TEXT, [
+        _gold(TEXT, "Officials", "the bridge was unsafe", False),
+        _gold(TEXT, "Mayor Ann Lee", '"We will close it,"', True),
+    ])
+
+
+def _scores(predicted: list[Attribution]) -> dict[str, tuple[float, float, float]]:
+    tallies: dict[str, Tally] = {}
+    score_article(_article(), predicted, tallies)
+    return {key: t.scores() for key, t in tallies.items()}
+
+
+def test_perfect_predictions_score_one_everywhere():
+    scores = _scores([
+        _pred(TEXT, "Officials", "said", "the bridge was unsafe", False),
+        _pred(TEXT, "Mayor Ann Lee", "told", "We will close it", True),
+    ])
+    for key in ("content_overlap", "content_exact", "speaker_overlap", "speaker_exact", "content_soft",
+                "content_overlap_direct", "speaker_exact_indirect", "content_citron"):
+        assert scores[key] == pytest.approx((1.0, 1.0, 1.0)), key
+
+
+def test_quote_marks_and_leading_that_do_not_change_exact_match():
+    text = 'He said that it works. "Yes," she said.'
+    article = Article("b", text, [_gold(text, "He", "that it works", False), _gold(text, "she", '"Yes,"', True)])
+    tallies: dict[str, Tally] = {}
+    score_article(article, [_pred(text, "He", "said", "it works", False),
+                            _pred(text, "she", "said", '"Yes,"', True)], tallies)
+    assert tallies["content_exact"].scores() == pytest.approx((1.0, 1.0, 1.0))
+
+
+def test_partial_content_earns_token_credit_and_wrong_speaker_earns_none():
+    # Content "the bridge" covers 2 of 4 gold tokens; the speaker is wrong.
+    scores = _scores([_pred(TEXT, "Mayor Ann Lee", "said", "the bridge", False)])
+    p, r, _ = scores["content_overlap"]
+    assert p == pytest.approx(2 / 2)  # both predicted tokens are right
+    assert r == pytest.approx(2 / (4 + 4))  # 2 of the 8 gold content tokens found
+    assert scores["content_exact"][0] == 0.0
+    assert scores["speaker_overlap"][0] == 0.0
+    assert scores["speaker_overlap"][1] == 0.0
+
+
+def test_pairs_are_one_to_one():
+    # Two predictions on the same gold content: only one can be paired.
+    scores = _scores([
+        _pred(TEXT, "Officials", "said", "the bridge was unsafe", False),
+        _pred(TEXT, "Officials", "said", "bridge was unsafe", False),
+    ])
+    p, r, _ = scores["content_exact"]
+    assert (p, r) == (0.5, 0.5)
+
+
+def test_direct_split_restricts_recall_to_quotations():
+    scores = _scores([_pred(TEXT, "Mayor Ann Lee", "told", "We will close it", True)])
+    assert scores["content_overlap_direct"] == pytest.approx((1.0, 1.0, 1.0))
+    assert scores["content_overlap_indirect"][1] == 0.0
+
+
+def test_check_floors_reports_figures_below_floor(tmp_path):
+    floors = tmp_path / "floors.json"
+    floors.write_text(json.dumps({"dev": {"content_overlap_f1": 0.5, "speaker_overlap_f1": 0.9}}))
+    failures = eval_polnear.check_floors({"content_overlap_f1": 0.6, "speaker_overlap_f1": 0.7}, "dev", floors)
+    assert len(failures) == 1 and failures[0].startswith("speaker_overlap_f1")
+
+
+def test_pinned_floors_file_names_known_figures():
+    floors = json.loads(eval_polnear.FLOORS_PATH.read_text())
+    keys = {"speaker_overlap_f1", "content_overlap_f1", "speaker_exact_f1", "content_exact_f1"}
+    assert keys <= set(floors["dev"])
+    assert all(0.0 < v < 1.0 for k, v in floors["dev"].items() if k.endswith("_f1"))
+
+
+def test_missing_data_skips_with_exit_zero(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CLAIMS_EVAL_DIR", str(tmp_path))
+    assert eval_polnear.main(["--split", "dev", "--check"]) == 0
+    assert "not found" in capsys.readouterr().out
+
+
+def test_real_dev_articles_score_in_a_sane_range():
+    if not (eval_polnear.eval_dir() / "articles.jsonl").exists():
+        pytest.skip("PolNeAR data not available")
+    articles = eval_polnear.load_split("dev")[:8]
+    assert all(a.gold for a in articles)
+    figures = eval_polnear.evaluate(articles)
+    assert figures["content_overlap_f1"] > 0.5
+    assert figures["speaker_overlap_f1"] > 0.4
+    assert figures["content_overlap_direct_p"] > 0.8  # predicted quotations are nearly always right
+    assert figures["articles_per_second"] > 1
