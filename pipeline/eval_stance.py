@@ -1,0 +1,240 @@
+"""Measure document stance on FNC-1 and Emergent hold-outs; `--check` fails below the pinned floors.
+
+    python -m pipeline.eval_stance fnc1 [--check] [--model PATH]
+    python -m pipeline.eval_stance emergent [--check] [--model PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import f1_score
+
+from pipeline.models import DocumentStanceLabel
+
+FLOORS_PATH = Path(__file__).resolve().parent / "floors" / "stance.json"
+SPLIT_SEED = 2017
+HOLDOUT_FRACTION = 0.2
+FNC_TO_LABEL = {"agree": "asserts", "disagree": "denies", "discuss": "reports", "unrelated": "unrelated"}
+LABEL_NAMES = [label.value for label in DocumentStanceLabel]  # asserts, denies, reports, unrelated
+RELATED_NAMES = LABEL_NAMES[:3]
+
+
+def eval_dir() -> Path:
+    """Return the shared evaluation directory (env CLAIMS_EVAL_DIR overrides ../shared/eval)."""
+    override = os.environ.get("CLAIMS_EVAL_DIR")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[1].parent / "shared" / "eval"
+
+
+def load_fnc1(root: Path | None = None) -> pd.DataFrame | None:
+    """Return FNC-1 train pairs (claim, body, label, headline) or None when the files are absent."""
+    base = (root or eval_dir()) / "fnc1"
+    stances, bodies = base / "train_stances.csv", base / "train_bodies.csv"
+    if not (stances.exists() and bodies.exists()):
+        return None
+    s = pd.read_csv(stances)
+    b = pd.read_csv(bodies)
+    df = s.merge(b, on="Body ID", how="inner", validate="many_to_one")
+    return pd.DataFrame({
+        "claim": df["Headline"].astype(str),
+        "body": df["articleBody"].astype(str),
+        "body_id": df["Body ID"],
+        "label": df["Stance"].map(FNC_TO_LABEL),
+    })
+
+
+def load_emergent(root: Path | None = None) -> pd.DataFrame | None:
+    """Return Emergent rows (claim, body = article headline, label, claim_id) or None when absent."""
+    path = (root or eval_dir()) / "emergent" / "emergent_train.csv"
+    if not path.exists():
+        return None
+    e = pd.read_csv(path)
+    return pd.DataFrame({
+        "claim": e["claimHeadline"].astype(str),
+        "body": e["articleHeadline"].astype(str),
+        "label": e["pipeline_label"].astype(str),
+        "claim_id": e["claimId"].astype(str),
+    })
+
+
+def holdout_keys(keys, fraction: float = HOLDOUT_FRACTION, seed: int = SPLIT_SEED) -> set:
+    """Return the held-out subset: sorted unique keys shuffled with random.Random(seed), first fraction."""
+    unique = sorted(set(keys))
+    random.Random(seed).shuffle(unique)
+    return set(unique[: int(round(len(unique) * fraction))])
+
+
+def split_fnc1(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (train, held-out) FNC-1 pairs, split by headline."""
+    held = holdout_keys(df["claim"])
+    mask = df["claim"].isin(held)
+    return df[~mask].reset_index(drop=True), df[mask].reset_index(drop=True)
+
+
+def split_emergent(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (train, held-out) Emergent rows, split by claimId."""
+    held = holdout_keys(df["claim_id"])
+    mask = df["claim_id"].isin(held)
+    return df[~mask].reset_index(drop=True), df[mask].reset_index(drop=True)
+
+
+def claim_clusters(claims, bodies, labels) -> list[str]:
+    """Return a cluster id per pair: claims joined through bodies they are related to.
+
+    In FNC-1 several headlines paraphrase one underlying rumour and share its bodies; holding out
+    whole clusters measures generalisation to assertions never seen in training.
+    """
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for claim, body, label in zip(claims, bodies, labels):
+        a, b = find("c:" + claim), find("b:" + body)
+        if label != DocumentStanceLabel.UNRELATED.value:
+            parent[a] = b
+    return [find("c:" + claim) for claim in claims]
+
+
+def split_fnc1_by_cluster(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (train, held-out) FNC-1 pairs holding out 20% of claim clusters (see claim_clusters).
+
+    Training keeps only bodies of training clusters, so no held-out body is ever seen.
+    """
+    clusters = pd.Series(claim_clusters(df["claim"], df["body"], df["label"]), index=df.index)
+    held = holdout_keys(clusters)
+    held_mask = clusters.isin(held)
+    held_bodies = set(df.loc[held_mask & (df["label"] != "unrelated"), "body"])
+    train_mask = ~held_mask & ~df["body"].isin(held_bodies)
+    return df[train_mask].reset_index(drop=True), df[held_mask].reset_index(drop=True)
+
+
+def fnc_score(gold: list[str], pred: list[str]) -> float:
+    """Return the FNC-1 score as % of the maximum (0.25 related/unrelated, +0.75 exact related label)."""
+    unrelated = DocumentStanceLabel.UNRELATED.value
+    score = best = 0.0
+    for g, p in zip(gold, pred, strict=True):
+        g_rel, p_rel = g != unrelated, p != unrelated
+        best += 1.0 if g_rel else 0.25
+        if g_rel == p_rel:
+            score += 0.25
+        if g_rel and g == p:
+            score += 0.75
+    return 100.0 * score / best if best else 0.0
+
+
+def label_metrics(gold: list[str], pred: list[str], labels: list[str]) -> dict:
+    """Return accuracy, macro-F1 and per-label F1 over the given labels."""
+    per = f1_score(gold, pred, labels=labels, average=None, zero_division=0)
+    return {
+        "accuracy": float(np.mean(np.array(gold) == np.array(pred))),
+        "macro_f1": float(np.mean(per)),
+        **{f"f1_{lab}": float(v) for lab, v in zip(labels, per)},
+    }
+
+
+def evaluate_fnc1(model, held: pd.DataFrame) -> dict:
+    """Return FNC score, macro-F1, per-label F1 and throughput of the model on held-out pairs."""
+    claims, bodies = held["claim"].tolist(), held["body"].tolist()
+    start = time.perf_counter()
+    preds = model.predict(claims, bodies)
+    seconds = time.perf_counter() - start
+    pred = [p.label.value for p in preds]
+    gold = held["label"].tolist()
+    return {
+        "pairs": len(gold),
+        "fnc_score": fnc_score(gold, pred),
+        **label_metrics(gold, pred, LABEL_NAMES),
+        "pairs_per_second": len(gold) / seconds,
+    }
+
+
+def evaluate_emergent(model, held: pd.DataFrame) -> dict:
+    """Return accuracy and per-label F1 on Emergent pairs (all related by construction)."""
+    pred = [p.value for p in model.predict_related_only(held["claim"].tolist(), held["body"].tolist())]
+    gold = held["label"].tolist()
+    return {"pairs": len(gold), "claims": int(held["claim_id"].nunique()),
+            **label_metrics(gold, pred, RELATED_NAMES)}
+
+
+def below_floors(figures: dict, floors: dict) -> list[str]:
+    """Return a message for each figure below its floor."""
+    return [f"{name} = {figures.get(name, float('nan')):.4f} < floor {floor}"
+            for name, floor in floors.items() if not figures.get(name, float("-inf")) >= floor]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one evaluation; return the process exit code."""
+    parser = argparse.ArgumentParser(prog="python -m pipeline.eval_stance", description=__doc__.split("\n")[0])
+    parser.add_argument("dataset", choices=["fnc1", "emergent"])
+    parser.add_argument("--check", action="store_true", help="exit 1 when a figure is below the floors")
+    parser.add_argument("--model", type=Path, default=None, help="model file (default: the committed one)")
+    parser.add_argument("--unseen-claims", action="store_true",
+                        help="fnc1 only: hold out 20%% of claim clusters instead of headlines and train a "
+                             "throwaway model in-process (about 2 minutes) on the rest")
+    args = parser.parse_args(argv)
+
+    loader = load_fnc1 if args.dataset == "fnc1" else load_emergent
+    data = loader()
+    if data is None:
+        print(f"{args.dataset}: evaluation data not found under {eval_dir()}; skipping.")
+        return 0
+
+    from pipeline.stance import StanceModel  # late: the skip path must not need the model file
+
+    if args.dataset == "fnc1" and args.unseen_claims:
+        from threadpoolctl import threadpool_limits
+
+        from pipeline.train_stance import train
+
+        train_part, held = split_fnc1_by_cluster(data)
+        frame = train_part.assign(group=train_part["claim"], source="fnc1")
+        with threadpool_limits(1):
+            model = train(frame, log=lambda msg: print(f"  [train] {msg}"))
+        figures = evaluate_fnc1(model, held)
+        how = ("held-out 20% of FNC-1 claim clusters (headlines joined through shared related bodies; "
+               "no held-out body seen in training); model trained in-process on the rest")
+        return report(args, how, figures, floors_key="fnc1_unseen_claims")
+    model = StanceModel.load(args.model)
+    if args.dataset == "fnc1":
+        _, held = split_fnc1(data)
+        figures = evaluate_fnc1(model, held)
+        how = "held-out 20% of FNC-1 train headlines (random.Random(2017))"
+    else:
+        _, held = split_emergent(data)
+        figures = evaluate_emergent(model, held)
+        how = ("held-out 20% of Emergent claimIds (random.Random(2017)); the model trained on the other "
+               "80% with FNC-1; argmax over asserts/denies/reports since every pair is related")
+    return report(args, how, figures, floors_key=args.dataset)
+
+
+def report(args: argparse.Namespace, how: str, figures: dict, floors_key: str) -> int:
+    """Print the figures; return 1 when --check is set and one is below its floor, else 0."""
+    print(f"{args.dataset}: {how}")
+    for name, value in figures.items():
+        print(f"  {name:18s} {value:.4f}" if isinstance(value, float) else f"  {name:18s} {value}")
+    if args.check:
+        floors = json.loads(FLOORS_PATH.read_text()).get(floors_key, {})
+        failures = below_floors(figures, floors)
+        for msg in failures:
+            print(f"BELOW FLOOR: {msg}", file=sys.stderr)
+        return 1 if failures else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
