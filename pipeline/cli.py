@@ -15,6 +15,11 @@ from pipeline import config, export, ingest, queries, store
 from pipeline.yamlfile import InputFileError
 
 
+def _error(message: str) -> None:
+    # Plain stderr, never wrapped: one line per error, whatever the terminal width.
+    print(message, file=sys.stderr)
+
+
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=None,
                         help="DuckDB file (default: $CLAIMS_DB or data/claims.duckdb)")
@@ -111,7 +116,7 @@ def _analyzer(args: argparse.Namespace, console: Console):
     try:
         return analyzer(args.actors, args.catalog)
     except InputFileError as exc:
-        console.print(f"error: {exc}", markup=False)
+        _error(f"error: {exc}")
         return None
 
 
@@ -120,10 +125,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     db = config.db_path(args.db)
     missing = [p for p in args.paths if not p.exists()]
     for path in missing:
-        console.print(f"error: {path}: no such file or folder", markup=False)
+        _error(f"error: {path}: no such file or folder")
     paths = [p for p in args.paths if p.exists()]
     if args.manifest is not None and not args.manifest.is_file():
-        console.print(f"error: {args.manifest}: manifest not found", markup=False)
+        _error(f"error: {args.manifest}: manifest not found")
         return 2
     analyze = _analyzer(args, console)
     if analyze is None:
@@ -132,7 +137,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         summary = ingest.ingest(paths, db, analyze, manifest=args.manifest,
                                 max_bytes=config.max_bytes(args.max_bytes), console=console)
     except store.StoreBusy as exc:
-        console.print(f"error: {exc}", markup=False)
+        _error(f"error: {exc}")
         return 3
     print(summary.line())
     if summary.interrupted:
@@ -193,7 +198,7 @@ def cmd_relink(args: argparse.Namespace) -> int:
     console = Console(stderr=True, highlight=False)
     db = config.db_path(args.db)
     if not db.exists():
-        console.print(f"error: {db}: no database yet; run `python -m pipeline ingest PATH` first", markup=False)
+        _error(f"error: {db}: no database yet; run `python -m pipeline ingest PATH` first")
         return 1
     analyze = _analyzer(args, console)
     if analyze is None:
@@ -204,7 +209,7 @@ def cmd_relink(args: argparse.Namespace) -> int:
             count = ingest.relink(con, analyze, console)
             totals = queries.counts(con)
     except store.StoreBusy as exc:
-        console.print(f"error: {exc}", markup=False)
+        _error(f"error: {exc}")
         return 3
     print(f"relinked {count} documents against {len(analyze.catalog.assertions)} assertions in "
           f"{time.perf_counter() - started:.1f} s: {totals['statements']} statements, {totals['claims']} claims")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import sys
+import signal
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -127,6 +128,34 @@ def _hash_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+class StopRequest:
+    """Turns Ctrl-C (SIGINT) and SIGTERM into a request to stop after the current document.
+
+    DuckDB turns a SIGINT that lands inside a query into a "Query interrupted" error, so the run
+    checks this flag between documents instead of relying on KeyboardInterrupt. A second signal
+    stops at once; the working copy is then published with every document committed so far.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> "StopRequest":
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+    def _handle(self, signum, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+
 def analysis_version(analyze: Analyzer) -> str:
     """Return a hash of what claims depend on besides the text: the catalog and the actors."""
     payload = analyze.catalog.model_dump_json() + analyze.actors.model_dump_json()
@@ -151,9 +180,11 @@ def relink(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console |
     """Re-derive every stored document's statements and claims (one transaction each); return the count."""
     ids = store.document_ids(con)
     progress = _progress(console, len(ids))
-    with progress:
+    with progress, StopRequest() as stop:
         task = progress.add_task("relinking", total=len(ids))
         for doc_id in ids:
+            if stop.requested:
+                raise KeyboardInterrupt
             document = store.load_document(con, doc_id)
             result = analyze(document)
             store.replace_statements(con, doc_id, result.statements, result.claims)
@@ -193,10 +224,12 @@ def ingest(
                 quarantine(con, rejection, db)
         progress = _progress(console, len(files))
         try:
-            with progress:
+            with progress, StopRequest() as stop:
                 task = progress.add_task("ingesting", total=len(files))
                 for file, root in files:
                     for item in load.read_file(file, root, max_bytes, manifest_hints):
+                        if stop.requested:
+                            raise KeyboardInterrupt
                         summary.read += 1
                         _ingest_one(con, item, db, analyze, summary, console)
                     progress.advance(task)

@@ -9,6 +9,7 @@ and words, negation near the matched terms, and whether the counterclaim fits be
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 
@@ -36,9 +37,34 @@ DENYING_WORDS = {
     "fals", "baseless", "unfound", "untru", "lie", "fabric", "groundless", "propaganda", "nonsens", "hoax",
     "disinform", "misinform", "fake", "absurd", "ridicul", "deni", "refus", "smear",
 }
-WORD_COVERAGE_MIN = 0.34  # share of a side's predicate words a statement must contain
-PARTY_COVERAGE_MIN = 0.5  # share of a side's parties a statement (or its antecedent) must name
+WORD_COVERAGE_MIN = 0.34  # weighted share of a side's predicate words a statement must contain
+PARTY_COVERAGE_MIN = 0.6  # share of a side's parties a statement (or its antecedent) must name
 
+# General-English near-synonyms folded to one term, so a one-line assertion meets the words news
+# uses for the same thing ("provided", "sent", "transferred" all supply; "predate" is "before").
+# Nothing here names a dispute; extend with care: every group merges meanings everywhere.
+SYNONYM_GROUPS = (
+    ("supply", "supplied", "supplies", "supplying", "provide", "provided", "provides", "providing", "give",
+     "gave", "given", "giving", "send", "sent", "sending", "deliver", "delivered", "delivering", "transfer",
+     "transferred", "transfers", "ship", "shipped", "shipment", "shipments", "sell", "sold", "sale", "sales",
+     "offer", "offered", "offering"),
+    ("use", "used", "uses", "using", "usage", "employ", "employed", "employing", "deploy", "deployed",
+     "deploying", "utilize", "utilized"),
+    ("before", "predate", "predates", "predated", "prior", "earlier", "ahead", "previously", "preceded"),
+    ("only", "merely", "solely", "just", "mere"),
+    ("war", "wars", "conflict", "conflicts", "invasion", "fighting", "hostilities"),
+    ("threat", "threats", "threaten", "threatens", "threatening", "danger", "dangerous", "risk", "risks",
+     "menace", "jeopardize"),
+    ("cooperation", "cooperate", "cooperating", "collaboration", "partnership", "partnerships", "alliance",
+     "ties", "relationship", "relations", "links", "deal", "deals", "pact"),
+    ("world", "global", "globally", "international", "worldwide"),
+    ("technology", "technologies", "technical", "technological", "technologically", "technically", "know-how"),
+    ("defense", "defence", "defensive", "defend"),
+    ("return", "exchange", "reciprocate", "reciprocal"),
+    ("support", "supports", "supported", "aid", "assistance", "help", "backing"),
+    ("considering", "consider", "considers", "weighing", "mulling", "planning", "contemplating"),
+    ("small", "limited", "few", "handful", "little"),
+)
 _stemmer = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?|\d+")
 
@@ -53,10 +79,18 @@ class ClaimLink(Strict):
     below_threshold: bool
 
 
+def _raw_stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+_SYNONYM = {_raw_stem(word): _raw_stem(group[0]) for group in SYNONYM_GROUPS for word in group}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Return a coarse stem: Snowball, cut to five letters so 'technical' meets 'technology'."""
-    return _stemmer.stemWord(word)[:5]
+    """Return the Snowball stem with general-English near-synonyms folded into one term."""
+    raw = _raw_stem(word)
+    return _SYNONYM.get(raw, raw)
 
 
 def terms(text: str, actors: Actors) -> list[str]:
@@ -93,26 +127,35 @@ class _Side:
         self.terms = set(found) - NEGATIONS
         self.parties = {t for t in self.terms if t.startswith("@")}
         self.words = self.terms - self.parties
+        self.weights: dict[str, float] = {}
+        self.keys: set[str] = set()
+
+    def set_weights(self, weights: dict[str, float]) -> None:
+        """Weight the predicate words; the heaviest are the side's keys, one of which must match."""
+        self.weights = weights
+        top = max(weights.values(), default=0.0)
+        self.keys = {t for t, w in weights.items() if w >= top - 1e-9}
 
     def match(self, found: set[str]) -> float:
         """Return how well a statement's terms cover this side: 0 unless both parties and predicate match.
 
-        The parties alone say a statement is about the same actors; the predicate words say it is about
-        the same thing between them.
+        The parties say a statement is about the same actors; the predicate words (weighted by how
+        rare they are across the catalog) say it is about the same thing between them.
         """
         if not self.words:
             return 0.0
-        words = len(self.words & found) / len(self.words)
+        total = sum(self.weights[t] for t in self.words)
+        words = sum(self.weights[t] for t in self.words & found) / total
         parties = len(self.parties & found) / len(self.parties) if self.parties else 1.0
-        if words < WORD_COVERAGE_MIN or parties < PARTY_COVERAGE_MIN:
+        if words < WORD_COVERAGE_MIN or parties < PARTY_COVERAGE_MIN or not self.keys & found:
             return 0.0
-        return (len(self.terms & found)) / len(self.terms)
+        return 0.75 * words + 0.25 * parties
 
 
 class Linker:
     """Links statements to the assertions of one catalog, with one actors file."""
 
-    def __init__(self, catalog: Catalog, actors: Actors, threshold: float = 0.5, floor: float = 0.34):
+    def __init__(self, catalog: Catalog, actors: Actors, threshold: float = 0.5, floor: float = 0.4):
         self.actors = actors
         self.threshold = threshold
         self.floor = floor
@@ -121,61 +164,103 @@ class Linker:
              _Side(a.counterclaim, actors) if a.counterclaim else None)
             for a in catalog.assertions
         ]
+        # Words every assertion of a dispute shares ("drones" in a drone dispute) say little about
+        # which assertion a statement speaks to: weight words by their rarity across the catalog.
+        frequency: dict[str, int] = {}
+        for _, claim, counter in self.assertions:
+            for term in claim.words | (counter.words if counter else set()):
+                frequency[term] = frequency.get(term, 0) + 1
+        n = len(self.assertions)
+        for _, claim, counter in self.assertions:
+            for side in (claim, counter):
+                if side is not None:
+                    side.set_weights({t: math.log((n + 1) / (frequency[t] + 0.5)) + 0.1 for t in side.words})
+        # Only assertions sharing a predicate word with a statement are scored (1,000-assertion catalogs).
+        self.by_word: dict[str, list[int]] = {}
+        for i, (_, claim, counter) in enumerate(self.assertions):
+            for term in claim.words | (counter.words if counter else set()):
+                self.by_word.setdefault(term, []).append(i)
 
-    def link(self, content: str, cue: str, context: str = "") -> list[ClaimLink]:
-        """Return the links of one statement: content, its cue word(s), and the preceding sentence."""
+    def link(self, content: str, cue: str, rest: str = "", before: str = "", previous: str = "",
+             speaker_party: str | None = None) -> list[ClaimLink]:
+        """Return the links of one statement.
+
+        content: what was said; cue: the cue word(s); rest: the rest of the sentence after the content
+        (it may finish a clipped content); before: the sentence's words before the content, speaker
+        blanked; previous: the sentence before. A content that refers back ("it could evolve", "the
+        allegations") borrows the terms of what it refers to. The speaker's own party counts as
+        named: "Moscow denied employing the drones" is about Moscow.
+        """
         content_terms = terms(content, self.actors)
-        found = set(content_terms)
-        if context and _refers_back(content):
-            found |= set(terms(context, self.actors))
+        found = set(content_terms) | set(terms(rest, self.actors))
+        found |= set(terms(_antecedent(content, before, previous, self.actors), self.actors))
+        if speaker_party:
+            found.add("@" + speaker_party)
+        candidates = sorted({i for term in found for i in self.by_word.get(term, ())})
         links = []
-        for assertion, claim, counter in self.assertions:
+        for i in candidates:
+            assertion, claim, counter = self.assertions[i]
             claim_fit = claim.match(found)
             counter_fit = counter.match(found) if counter else 0.0
             relatedness = max(claim_fit, counter_fit)
             if relatedness < self.floor:
                 continue
-            stance, certainty = self._stance(content, content_terms, cue, claim, counter, found)
+            stance, certainty = self._stance(content, content_terms, cue, claim, counter)
             confidence = round(min(1.0, relatedness) * certainty, 3)
             links.append(ClaimLink(assertion_id=assertion.id, stance=stance, confidence=confidence,
                                    relatedness=round(relatedness, 3), below_threshold=relatedness < self.threshold))
         return links
 
-    def _stance(self, content: str, content_terms: list[str], cue: str, claim: _Side, counter: _Side | None,
-                found: set[str]) -> tuple[Stance, float]:
-        cue_stems = {stem(w) for w in _WORD.findall(cue.lower())}
+    def _stance(self, content: str, content_terms: list[str], cue: str, claim: _Side,
+                counter: _Side | None) -> tuple[Stance, float]:
+        cue_stems = {_raw_stem(w) for w in _WORD.findall(cue.lower())}
         if cue_stems & DENYING_CUES:
             return Stance.DENIES, 0.9
-        if counter is not None:
-            # Compare only what tells the two sides apart ("only", "small batch", "before" vs "for its war").
-            for_counter = len((counter.terms - claim.terms) & found)
-            for_claim = len((claim.terms - counter.terms) & found)
+        if counter is not None and not _merely_negates(counter, claim):
+            # Compare only the words that tell the two sides apart ("only", "small batch", "before"
+            # vs "for its war") in what the speaker said. A counterclaim that merely negates the claim
+            # has no such words: negation and denying cues decide then.
+            said = set(content_terms)
+            for_counter = len((counter.words - claim.words) & said)
+            for_claim = len((claim.words - counter.words) & said)
             if for_counter > for_claim:
                 return Stance.DENIES, 0.8
         if set(content_terms) & DENYING_WORDS:
             return Stance.DENIES, 0.7
-        if not claim.negated and _negates(content, content_terms, claim.terms, self.actors):
+        if not claim.negated and _negates(content, content_terms, claim.words, self.actors):
             return Stance.DENIES, 0.6
         return Stance.ASSERTS, 0.9
 
 
-_ANAPHORA = re.compile(
-    r"\b(?:it|its|they|them|their|this|that|these|those|such|he|she|him|her|the (?:allegations?|claims?|"
-    r"accusations?|reports?|charges?|assertions?))\b",
-    re.IGNORECASE,
-)
+_OPENING_PRONOUN = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:it|they|this|that|these|those|such|he|she)\b", re.IGNORECASE)
+_ALLEGATION = re.compile(r"\b(?:the|these|those|such) (?:allegations?|claims?|accusations?|reports?|charges?)\b",
+                         re.IGNORECASE)
 
 
-def _refers_back(content: str) -> bool:
-    """Return True when the content leans on the previous sentence (a pronoun, 'the allegations')."""
-    return bool(_ANAPHORA.search(content))
+def _antecedent(content: str, before: str, previous: str, actors: Actors) -> str:
+    """Return the text a content refers back to: '' when it does not, else the same sentence's
+    earlier words ("concerned about the cooperation ... and fears that it could") or the previous
+    sentence ("They gain more experience"; "struck down the allegations")."""
+    if _ALLEGATION.search(content):
+        return previous
+    if _OPENING_PRONOUN.search(content):
+        return before if len(terms(before, actors)) >= 3 else previous
+    return ""
+
+
+def _merely_negates(counter: _Side, claim: _Side) -> bool:
+    """Return True when a counterclaim is the claim negated ("Russia has not used Iranian drones")."""
+    own = counter.words - claim.words
+    return counter.negated and len(own) * 2 < len(counter.words)
 
 
 def _negates(content: str, content_terms: list[str], claim_terms: set[str], actors: Actors) -> bool:
     """Return True when a negation stands within a few terms before a term of the claim."""
     if NON_NEGATING.search(content):
         content_terms = terms(NON_NEGATING.sub(" ", content), actors)
+    # Only a negation right before a predicate word negates the claim ("has not used", "wouldn't
+    # provide"); "doesn't bode well for the region" does not negate "threatens the region".
     for i, term in enumerate(content_terms):
-        if term in NEGATIONS and any(t in claim_terms for t in content_terms[i + 1 : i + 5]):
+        if term in NEGATIONS and any(t in claim_terms for t in content_terms[i + 1 : i + 3]):
             return True
     return False

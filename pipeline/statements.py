@@ -46,6 +46,15 @@ def previous_sentence(text: str, sentence: Span) -> str:
     return sentence_around(text, len(before) - 1, len(before)).text
 
 
+def _blank(text: str, start: int, end: int, speaker: Span | None) -> str:
+    """Return text[start:end] with the speaker's words blanked (their words are not the content's)."""
+    piece = text[start:max(start, end)]
+    if speaker is not None and start <= speaker.start < speaker.end <= end:
+        a, b = speaker.start - start, speaker.end - start
+        piece = piece[:a] + " " * (b - a) + piece[b:]
+    return piece
+
+
 def statement_id(document_id: str, found: attribution.Attribution) -> str:
     """Return a stable id from the document and the attribution's offsets."""
     key = f"{document_id}|{found.cue.start}|{found.content.start}|{found.content.end}"
@@ -106,7 +115,15 @@ class Analyzer:
             )
             statements.append(statement)
             context = previous_sentence(document.body, sentence)
-            for link in self.linker.link(found.content.text, found.cue.text, context):
+            # What follows the content in its sentence may finish a clipped content ("refused to supply
+            # arms to Russia | since the invasion"); what precedes it is someone else's words.
+            rest = document.body[max(found.content.end, found.cue.end, found.speaker.end if found.speaker else 0):
+                                 sentence.end]
+            before = _blank(document.body, sentence.start, min(found.content.start, found.cue.start), found.speaker)
+            links = self.linker.link(found.content.text, found.cue.text, rest=rest, before=before, previous=context,
+                                     speaker_party=None if party.party_id == parties.UNKNOWN_PARTY_ID
+                                     else party.party_id)
+            for link in links:
                 claims.append(
                     Claim(
                         id=claim_id(statement.id, link.assertion_id),

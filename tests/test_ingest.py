@@ -246,3 +246,29 @@ def test_an_interrupted_ingest_leaves_whole_documents(tmp_path, fresh_db, analyz
             document = store.load_document(con, doc_id)
             count = con.execute("SELECT count(*) FROM statements WHERE document_id = ?", [doc_id]).fetchone()[0]
             assert count == len(analyze(document).statements)
+
+
+def test_a_killed_ingest_leaves_the_published_database_as_it_was(tmp_path, seed_db):
+    db = tmp_path / "claims.duckdb"
+    db.write_bytes(seed_db.read_bytes())
+    before = row_counts(db)
+    folder = tmp_path / "many"
+    folder.mkdir()
+    base = (SEEDS / S002).read_text()
+    for i in range(300):
+        (folder / f"{i:04}.txt").write_text(f"Dispatch {i}.\n\n" + base)
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "ingest", str(folder)], cwd=REPO_ROOT,
+                            env={**os.environ, "CLAIMS_DB": str(db)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob("*.writing-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(2)
+    proc.kill()
+    proc.wait(timeout=60)
+    assert row_counts(db) == before
+    # The next writer clears the dead run's working file and works normally.
+    assert list(tmp_path.glob("*.writing-*"))
+    run = subprocess.run([sys.executable, "-m", "pipeline", "ingest", str(SEEDS)], cwd=REPO_ROOT, capture_output=True,
+                         text=True, env={**os.environ, "CLAIMS_DB": str(db)}, timeout=300)
+    assert "unchanged 5" in run.stdout
+    assert not list(tmp_path.glob("*.writing-*"))
