@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from datetime import date, timedelta
@@ -80,6 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include-below-threshold", action="store_true",
                    help="also export links whose confidence is below the linking threshold")
     p.set_defaults(func=cmd_export)
+
+    p = commands.add_parser("attributions", help="Print every attribution found in files' text as read (no cleaning).",
+                            description="One JSON object per attribution: file, speaker, cue and content with "
+                                        "character offsets into the file's text as Python reads it, direct, party.")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="text files (UTF-8, or decodable as ingest does)")
+    p.add_argument("--format", choices=("jsonl",), default="jsonl", help="output format")
+    p.add_argument("--actors", type=Path, default=None, help="actors YAML (default: data/actors.yaml)")
+    p.set_defaults(func=cmd_attributions)
 
     p = commands.add_parser("assertions", help="List the catalog with counts of asserting and denying parties.",
                             description="Per assertion: asserting and denying parties and statements, first and "
@@ -238,3 +247,36 @@ def cmd_assertions(args: argparse.Namespace) -> int:
         frame = queries.assertion_summary(con)
     _show(frame, args.format, "Assertions")
     return 0
+
+
+def cmd_attributions(args: argparse.Namespace) -> int:
+    from pipeline import attribution, load, parties
+
+    try:
+        actors = parties.load_actors(args.actors or config.DEFAULT_ACTORS_PATH)
+    except InputFileError as exc:
+        _error(f"error: {exc}")
+        return 2
+    status = 0
+    for file in args.files:
+        try:
+            text, _ = load.decode(file.read_bytes())
+        except (OSError, load.DecodeError) as exc:
+            _error(f"error: {file}: {exc}")
+            status = 1
+            continue
+        for found in attribution.extract_attributions(text):
+            party = parties.resolve_party(actors, found.speaker_name, found.speaker.text if found.speaker else None,
+                                          found.speaker_role, None)
+            record = {
+                "file": str(file),
+                "speaker": found.speaker.model_dump() if found.speaker else None,
+                "speaker_name": found.speaker_name,
+                "cue": found.cue.model_dump(),
+                "content": found.content.model_dump(),
+                "direct": found.direct,
+                "certainty": found.certainty,
+                "party": party.party_id,
+            }
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return status

@@ -72,3 +72,19 @@ def test_listing_without_a_database_says_how_to_make_one(tmp_path):
     run = run_cli("documents", db=tmp_path / "none.duckdb")
     assert run.returncode == 1
     assert "no database yet" in run.stderr
+
+
+def test_attributions_prints_offsets_into_the_file_as_read(tmp_path):
+    from conftest import SEEDS
+
+    seed = SEEDS / "004_e3d5ecafbe7b84a0.txt"
+    run = run_cli("attributions", str(seed), db=tmp_path / "unused.duckdb")
+    assert run.returncode == 0, run.stderr
+    records = [json.loads(line) for line in run.stdout.splitlines()]
+    text = seed.read_text(encoding="utf-8")
+    for record in records:
+        for part in ("cue", "content"):
+            span = record[part]
+            assert text[span["start"]:span["end"]] == span["text"]
+    kanani = [r for r in records if r["speaker_name"] == "Nasser Kanani" and "third country" in r["content"]["text"]]
+    assert kanani and kanani[0]["party"] == "iran" and kanani[0]["direct"] is True
