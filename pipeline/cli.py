@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--assertion", help="only this assertion id")
     p.add_argument("--include-below-threshold", action="store_true",
                    help="also export links whose confidence is below the linking threshold")
+    p.add_argument("--table", choices=("claims", "document-stances"), default="claims",
+                   help="claims (default), or document-stances: each document's overall stance per assertion "
+                        "(document, assertion_id, stance, confidence); pairs not listed are unrelated")
     p.set_defaults(func=cmd_export)
 
     p = commands.add_parser("attributions", help="Print every attribution found in files' text as read (no cleaning).",
@@ -231,11 +234,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 1
     since, until = args.week if args.week else (args.since, args.until)
     with con:
-        frame = queries.claims_export(con, assertion_id=args.assertion, since=since, until=until,
-                                      include_below_threshold=args.include_below_threshold)
+        if args.table == "document-stances":
+            frame = queries.document_stances(con, assertion_id=args.assertion)
+        else:
+            frame = queries.claims_export(con, assertion_id=args.assertion, since=since, until=until,
+                                          include_below_threshold=args.include_below_threshold)
     fmt = args.format or ("parquet" if args.out.suffix.lower() == ".parquet" else "csv")
     export.write_frame(frame, args.out, fmt)
-    print(f"wrote {len(frame)} claims to {args.out}")
+    print(f"wrote {len(frame)} {'document stances' if args.table == 'document-stances' else 'claims'} to {args.out}")
     return 0
 
 

@@ -187,7 +187,7 @@ def relink(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console |
                 raise KeyboardInterrupt
             document = store.load_document(con, doc_id)
             result = analyze(document)
-            store.replace_statements(con, doc_id, result.statements, result.claims)
+            store.replace_statements(con, doc_id, result.statements, result.claims, result.document_stances)
             progress.advance(task)
     store.replace_catalog(con, analyze.catalog.assertions, analyze.actors.parties)
     store.set_setting(con, "analysis_version", analysis_version(analyze))
@@ -267,7 +267,7 @@ def _ingest_one(con, item, db: Path, analyze: Analyzer, summary: IngestSummary, 
         original = store.load_document(con, original_id)
         built = fill_from_copy(built.model_copy(update={"duplicate_of": original_id}), original)
     result = analyze(built)
-    store.insert_document(con, built, fingerprint, result.statements, result.claims)
+    store.insert_document(con, built, fingerprint, result.statements, result.claims, result.document_stances)
     if original_id:
         filled = fill_from_copy(original, built)
         if filled != original:
@@ -283,7 +283,7 @@ def _update(con, document: Document, analyze: Analyzer) -> Analysis:
     # Statement dates hang on the publication date, so new metadata means re-extracting statements.
     store.update_metadata(con, document)
     result = analyze(document)
-    store.replace_statements(con, document.id, result.statements, result.claims)
+    store.replace_statements(con, document.id, result.statements, result.claims, result.document_stances)
     return result
 
 

@@ -181,6 +181,24 @@ class Linker:
             for term in claim.words | (counter.words if counter else set()):
                 self.by_word.setdefault(term, []).append(i)
 
+    def related_assertions(self, text: str, coverage: float = 0.5) -> list[str]:
+        """Return ids of assertions a whole text may speak to: most of a side's weighted words appear.
+
+        A loose, cheap filter: which (document, assertion) pairs are worth the document-stance model.
+        """
+        found = set(terms(text, self.actors))
+        out = []
+        for i in sorted({i for term in found for i in self.by_word.get(term, ())}):
+            assertion, claim, counter = self.assertions[i]
+            for side in (claim, counter):
+                if side is None or not side.words:
+                    continue
+                total = sum(side.weights.values())
+                if sum(side.weights[t] for t in side.words & found) / total >= coverage:
+                    out.append(assertion.id)
+                    break
+        return out
+
     def link(self, content: str, cue: str, rest: str = "", before: str = "", previous: str = "",
              speaker_party: str | None = None) -> list[ClaimLink]:
         """Return the links of one statement.

@@ -155,6 +155,18 @@ class Claim(Strict):
     evidence_end: int = Field(ge=0)
 
 
+class DocumentStance(Strict):
+    """A document's overall stance toward one assertion (the outlet's view), with a confidence.
+
+    Pairs without a row are unrelated.
+    """
+
+    document_id: str
+    assertion_id: str
+    stance: DocumentStanceLabel
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
 class QuarantineRecord(Strict):
     """An input that could not be used, with the reason and where its raw bytes are kept."""
 

@@ -13,16 +13,26 @@ from pipeline import attribution, dates, parties
 from pipeline.catalog import Catalog, load_catalog
 from pipeline.config import DEFAULT_ACTORS_PATH, DEFAULT_CATALOG_PATH
 from pipeline.linking import Linker
-from pipeline.models import Claim, DatePrecision, Document, Span, Statement, Strict
+from pipeline.models import (
+    Claim,
+    DatePrecision,
+    Document,
+    DocumentStance,
+    DocumentStanceLabel,
+    Span,
+    Statement,
+    Strict,
+)
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])|\n\s*\n")
 
 
 class Analysis(Strict):
-    """What one document yields: its statements and their links to catalog assertions."""
+    """What one document yields: its statements, their links to assertions, and its own stances."""
 
     statements: list[Statement] = []
     claims: list[Claim] = []
+    document_stances: list[DocumentStance] = []
 
 
 def sentence_around(text: str, start: int, end: int) -> Span:
@@ -69,10 +79,45 @@ def claim_id(statement: str, assertion_id: str) -> str:
 class Analyzer:
     """Turns a document into statements and claims with one actors file and one catalog."""
 
-    def __init__(self, actors: parties.Actors, catalog: Catalog):
+    def __init__(self, actors: parties.Actors, catalog: Catalog, stance_model=None):
         self.actors = actors
         self.catalog = catalog
         self.linker = Linker(catalog, actors)
+        self._stance_model = stance_model
+        self.claims_by_id = {a.id: a.claim for a in catalog.assertions}
+
+    @property
+    def stance_model(self):
+        """Return the document-stance model, loaded on first use (a few seconds)."""
+        if self._stance_model is None:
+            from pipeline.stance import StanceModel
+
+            self._stance_model = StanceModel.load()
+        return self._stance_model
+
+    def document_stances(self, document: Document, claims: list[Claim]) -> list[DocumentStance]:
+        """Return the document's stance toward each assertion it is related to (the rest are unrelated).
+
+        Only assertions whose words mostly appear in the document, or that its statements speak to,
+        go to the model, so a large catalog costs little per document.
+        """
+        linked = {c.assertion_id for c in claims if not c.below_threshold}
+        candidates = sorted(set(self.linker.related_assertions(document.body)) | linked)
+        if not candidates:
+            return []
+        predictions = self.stance_model.predict([self.claims_by_id[a] for a in candidates],
+                                                [document.body] * len(candidates))
+        stances = []
+        for assertion_id, prediction in zip(candidates, predictions):
+            label, confidence = prediction.label, prediction.confidence
+            if label == DocumentStanceLabel.UNRELATED:
+                if assertion_id not in linked:
+                    continue
+                # Its statements speak to the assertion, so the document at least reports it.
+                label, confidence = DocumentStanceLabel.REPORTS, 0.5
+            stances.append(DocumentStance(document_id=document.id, assertion_id=assertion_id, stance=label,
+                                          confidence=round(float(confidence), 3)))
+        return stances
 
     def __call__(self, document: Document) -> Analysis:
         """Return the document's statements with party and date, and their claims."""
@@ -142,7 +187,8 @@ class Analyzer:
                         evidence_end=found.content.end,
                     )
                 )
-        return Analysis(statements=statements, claims=claims)
+        return Analysis(statements=statements, claims=claims,
+                        document_stances=self.document_stances(document, claims))
 
 
 def analyzer(actors_path: Path | None = None, catalog_path: Path | None = None) -> Analyzer:

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.dedupe import Fingerprint
-from pipeline.models import Assertion, Claim, Document, Party, QuarantineRecord, Statement
+from pipeline.models import Assertion, Claim, Document, DocumentStance, Party, QuarantineRecord, Statement
 
 
 class StoreBusy(RuntimeError):
@@ -156,7 +156,22 @@ def m002_claims(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE settings (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
 
 
-MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [m001_initial, m002_claims]
+def m003_document_stances(con: duckdb.DuckDBPyConnection) -> None:
+    # Only related pairs are stored: a (document, assertion) pair without a row is unrelated.
+    con.execute(
+        """
+        CREATE TABLE document_stances (
+            document_id VARCHAR NOT NULL,
+            assertion_id VARCHAR NOT NULL,
+            stance VARCHAR NOT NULL,
+            confidence DOUBLE NOT NULL,
+            PRIMARY KEY (document_id, assertion_id)
+        )
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [m001_initial, m002_claims, m003_document_stances]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -300,8 +315,9 @@ def insert_document(
     fingerprint: Fingerprint,
     statements: list[Statement],
     claims: list[Claim],
+    stances: list[DocumentStance],
 ) -> None:
-    """Store a document, its band buckets, its source, statements and claims in one transaction."""
+    """Store a document, its band buckets, source, statements, claims and stances in one transaction."""
     now = _now()
     con.execute("BEGIN TRANSACTION")
     try:
@@ -323,6 +339,7 @@ def insert_document(
         con.execute("INSERT INTO document_sources VALUES (?, ?, ?)", [document.id, document.source, now])
         _insert_statements(con, statements)
         _insert_claims(con, claims)
+        _insert_stances(con, stances)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -351,18 +368,28 @@ def _insert_statements(con: duckdb.DuckDBPyConnection, statements: list[Statemen
 
 
 def replace_statements(con: duckdb.DuckDBPyConnection, document_id: str, statements: list[Statement],
-                       claims: list[Claim]) -> None:
-    """Replace one document's statements and claims in one transaction (re-extraction, relinking)."""
+                       claims: list[Claim], stances: list[DocumentStance]) -> None:
+    """Replace one document's statements, claims and stances in one transaction (re-extraction, relinking)."""
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM claims WHERE document_id = ?", [document_id])
         con.execute("DELETE FROM statements WHERE document_id = ?", [document_id])
+        con.execute("DELETE FROM document_stances WHERE document_id = ?", [document_id])
         _insert_statements(con, statements)
         _insert_claims(con, claims)
+        _insert_stances(con, stances)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _insert_stances(con: duckdb.DuckDBPyConnection, stances: list[DocumentStance]) -> None:
+    if stances:
+        con.executemany(
+            "INSERT INTO document_stances VALUES (?, ?, ?, ?)",
+            [[s.document_id, s.assertion_id, s.stance.value, s.confidence] for s in stances],
+        )
 
 
 def _insert_claims(con: duckdb.DuckDBPyConnection, claims: list[Claim]) -> None:

@@ -176,3 +176,17 @@ def test_a_malformed_catalog_is_a_one_line_error(tmp_path):
     run = run_cli("ingest", str(SEEDS), "--catalog", str(catalog), db=tmp_path / "claims.duckdb")
     assert run.returncode == 2
     assert run.stderr.strip().splitlines() == [f"error: {catalog}:2: assertions[0].claim: Field required"]
+
+
+def test_document_stances_export(seed_db, tmp_path):
+    out = tmp_path / "stances.csv"
+    run = run_cli("export", "--table", "document-stances", "--out", str(out), db=seed_db)
+    assert run.returncode == 0, run.stderr
+    rows = read_csv(out)
+    assert list(rows[0])[:4] == ["document", "assertion_id", "stance", "confidence"]
+    assert {r["stance"] for r in rows} <= {"asserts", "denies", "reports"}
+    by_pair = {(r["document"], r["assertion_id"]): r for r in rows}
+    # 002 reports Western officials' claim about missiles: related; 003 never mentions missiles.
+    assert ("002_d15bbcbb6ade96e7.txt", "iran-missiles-to-russia") in by_pair
+    assert ("003_dc76e98f6d4ee6c7.txt", "iran-missiles-to-russia") not in by_pair
+    assert all(0.0 <= float(r["confidence"]) <= 1.0 for r in rows)

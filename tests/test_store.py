@@ -29,6 +29,7 @@ EXPECTED_COLUMNS = {
         "evidence_end",
     ],
     "settings": ["key", "value"],
+    "document_stances": ["document_id", "assertion_id", "stance", "confidence"],
 }
 
 
