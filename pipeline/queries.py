@@ -6,6 +6,8 @@ adds its statements twice.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date
 
 import duckdb
@@ -156,3 +158,324 @@ ORDER BY a.position
 def assertion_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per catalog assertion: asserting and denying parties and statements, first and last dates."""
     return con.execute(ASSERTION_SUMMARY_SQL).df()
+
+
+DOCUMENT_STANCES_SQL = """
+SELECT d.source AS document,
+       ds.assertion_id,
+       ds.stance,
+       ds.confidence,
+       d.duplicate_of
+FROM document_stances ds
+JOIN documents d ON d.id = ds.document_id
+WHERE (?::VARCHAR IS NULL OR ds.assertion_id = ?)
+ORDER BY ds.assertion_id, d.source
+"""
+
+
+def document_stances(con: duckdb.DuckDBPyConnection, assertion_id: str | None = None) -> pd.DataFrame:
+    """One row per related (document, assertion) pair: the document's stance and confidence.
+
+    Pairs without a row are unrelated; copies of a document carry their own row and duplicate_of.
+    """
+    return con.execute(DOCUMENT_STANCES_SQL, [assertion_id, assertion_id]).df()
+
+
+# --- dashboard reads --------------------------------------------------------------------------
+# Every dashboard filter is one parameter; an empty list or a NULL means "no filter on this".
+# Counting always excludes copies of articles (duplicate_of) and links below the linking threshold.
+
+
+@dataclass(frozen=True)
+class ClaimFilter:
+    """What the user picked: empty tuples and None mean "everything"."""
+
+    assertions: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = ()
+    stances: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
+    certainties: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+    text: str = ""
+
+    def params(self) -> dict:
+        """Return the named SQL parameters of FILTERED_CLAIMS_CTE."""
+        return {
+            "assertions": list(self.assertions),
+            "parties": list(self.parties),
+            "speakers": list(self.speakers),
+            "stances": list(self.stances),
+            "outlets": list(self.outlets),
+            "certainties": list(self.certainties),
+            "since": self.since,
+            "until": self.until,
+            "pattern": ilike_pattern(self.text) if self.text.strip() else None,
+        }
+
+
+def ilike_pattern(text: str) -> str:
+    """Return an ILIKE pattern (escape character backslash) matching the text literally anywhere."""
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+# The one place the filters meet the claims: every dashboard query starts from this CTE.
+FILTERED_CLAIMS_CTE = r"""
+WITH filtered AS (
+    SELECT c.id AS claim_id,
+           c.assertion_id,
+           c.stance,
+           c.party_id,
+           coalesce(p.name, 'Unknown') AS party,
+           coalesce(s.speaker_name, s.speaker_text) AS speaker,
+           s.speaker_role,
+           s.cue_text AS cue,
+           s.content_text AS quote,
+           c.statement_date,
+           c.date_precision,
+           d.published AS published_date,
+           d.outlet,
+           d.source AS document,
+           d.url,
+           d.original_url,
+           d.title,
+           c.evidence_start,
+           c.evidence_end,
+           c.certainty,
+           c.confidence,
+           c.document_id
+    FROM claims c
+    JOIN statements s ON s.id = c.statement_id
+    JOIN documents d ON d.id = c.document_id
+    LEFT JOIN parties p ON p.id = c.party_id
+    WHERE d.duplicate_of IS NULL
+      AND NOT c.below_threshold
+      AND (len($assertions::VARCHAR[]) = 0 OR list_contains($assertions::VARCHAR[], c.assertion_id))
+      AND (len($parties::VARCHAR[]) = 0 OR list_contains($parties::VARCHAR[], c.party_id))
+      AND (len($speakers::VARCHAR[]) = 0
+           OR list_contains($speakers::VARCHAR[], coalesce(s.speaker_name, s.speaker_text)))
+      AND (len($stances::VARCHAR[]) = 0 OR list_contains($stances::VARCHAR[], c.stance))
+      AND (len($outlets::VARCHAR[]) = 0 OR list_contains($outlets::VARCHAR[], d.outlet))
+      AND (len($certainties::VARCHAR[]) = 0 OR list_contains($certainties::VARCHAR[], c.certainty))
+      AND ($since::DATE IS NULL OR c.statement_date >= $since::DATE)
+      AND ($until::DATE IS NULL OR c.statement_date <= $until::DATE)
+      AND ($pattern::VARCHAR IS NULL OR s.content_text ILIKE $pattern::VARCHAR ESCAPE '\')
+)
+"""
+
+FILTERED_CLAIMS_SQL = FILTERED_CLAIMS_CTE + """
+SELECT f.claim_id, f.assertion_id, a.claim AS assertion, f.stance, f.party_id, f.party, f.speaker,
+       f.speaker_role, f.cue, f.quote, f.statement_date, f.date_precision, f.published_date, f.outlet,
+       f.document, f.url, f.original_url, f.title, f.evidence_start, f.evidence_end, f.certainty,
+       f.confidence,
+       coalesce(f.url, f.document) AS link
+FROM filtered f
+LEFT JOIN assertions a ON a.id = f.assertion_id
+ORDER BY f.statement_date NULLS LAST, f.assertion_id, f.document, f.evidence_start
+LIMIT $limit
+"""
+
+
+def filtered_claims(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, limit: int = 5000) -> pd.DataFrame:
+    """The export's columns (ClaimExportRow) plus `link` (url, else document path) for the claims matching the filters.
+
+    At most `limit` rows, oldest statements first and undated ones last.
+    """
+    return con.execute(FILTERED_CLAIMS_SQL, {**filters.params(), "limit": limit}).df()
+
+
+FILTERED_TOTALS_SQL = FILTERED_CLAIMS_CTE + """
+SELECT count(*) AS claims, count(DISTINCT document_id) AS documents, count(DISTINCT party_id) AS parties,
+       count(*) FILTER (WHERE statement_date IS NULL) AS undated
+FROM filtered
+"""
+
+
+def filtered_totals(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> dict[str, int]:
+    """Return counts of the claims matching the filters: claims, documents, parties, undated."""
+    cursor = con.execute(FILTERED_TOTALS_SQL, filters.params())
+    names = [d[0] for d in cursor.description]
+    return dict(zip(names, cursor.fetchone()))
+
+
+TIMELINE_POINTS_SQL = FILTERED_CLAIMS_CTE + """
+SELECT f.assertion_id,
+       any_value(a.claim) AS assertion,
+       f.party_id,
+       f.party,
+       f.stance,
+       f.statement_date,
+       f.date_precision,
+       strftime(f.statement_date, '%Y-%m-%d') AS date_key,
+       count(*) AS statements,
+       count(DISTINCT f.document_id) AS documents,
+       arg_min(f.speaker, f.claim_id) AS speaker,
+       arg_min(left(f.quote, 160), f.claim_id) AS quote_excerpt,
+       arg_min(f.outlet, f.claim_id) AS outlet
+FROM filtered f
+LEFT JOIN assertions a ON a.id = f.assertion_id
+WHERE f.statement_date IS NOT NULL
+GROUP BY f.assertion_id, f.party_id, f.party, f.stance, f.statement_date, f.date_precision
+ORDER BY f.assertion_id, f.statement_date, f.party, f.stance
+"""
+
+
+def timeline_points(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> pd.DataFrame:
+    """One row per assertion, party, stance, statement date and date precision: the count and an example.
+
+    Undated statements are left out (see `undated_claims`); a month-precision date is the month's first day.
+    """
+    return con.execute(TIMELINE_POINTS_SQL, filters.params()).df()
+
+
+WEEKLY_COUNTS_SQL = FILTERED_CLAIMS_CTE + """
+SELECT assertion_id, party_id, party,
+       date_trunc('week', statement_date)::DATE AS week,
+       count(*) FILTER (WHERE stance = 'asserts') AS asserts,
+       count(*) FILTER (WHERE stance = 'denies') AS denies
+FROM filtered
+WHERE statement_date IS NOT NULL
+GROUP BY assertion_id, party_id, party, week
+ORDER BY assertion_id, week, party
+"""
+
+
+def weekly_counts(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> pd.DataFrame:
+    """One row per assertion, party and ISO week (its Monday): statements asserting and denying."""
+    return con.execute(WEEKLY_COUNTS_SQL, filters.params()).df()
+
+
+UNDATED_CLAIMS_SQL = FILTERED_CLAIMS_CTE + """
+SELECT assertion_id, party, stance, speaker, quote, outlet, title, coalesce(url, document) AS link
+FROM filtered
+WHERE statement_date IS NULL
+ORDER BY assertion_id, document, evidence_start
+LIMIT $limit
+"""
+
+
+def undated_claims(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, limit: int = 1000) -> pd.DataFrame:
+    """Claims matching the filters whose statement date is unknown (never plotted at an invented date)."""
+    return con.execute(UNDATED_CLAIMS_SQL, {**filters.params(), "limit": limit}).df()
+
+
+EVIDENCE_SQL = FILTERED_CLAIMS_CTE + """
+SELECT f.claim_id, f.assertion_id, f.party, f.stance, f.speaker, f.speaker_role, f.outlet, f.title,
+       f.statement_date, f.date_precision, f.published_date, f.certainty, f.confidence,
+       coalesce(f.url, f.document) AS link,
+       -- Up to 400 characters either side; `in_sentence` trims them to the quote's sentence.
+       substr(d.body, greatest(f.evidence_start - 400, 0) + 1,
+              f.evidence_start - greatest(f.evidence_start - 400, 0)) AS before,
+       substr(d.body, f.evidence_start + 1, f.evidence_end - f.evidence_start) AS evidence,
+       substr(d.body, f.evidence_end + 1, 400) AS after
+FROM filtered f
+JOIN documents d ON d.id = f.document_id
+WHERE ($party_id::VARCHAR IS NULL OR f.party_id = $party_id::VARCHAR)
+  AND ($stance::VARCHAR IS NULL OR f.stance = $stance::VARCHAR)
+  AND ($day::DATE IS NULL OR f.statement_date = $day::DATE)
+ORDER BY f.statement_date NULLS LAST, f.document, f.evidence_start
+LIMIT $limit
+"""
+
+
+def evidence(
+    con: duckdb.DuckDBPyConnection,
+    filters: ClaimFilter,
+    party_id: str | None = None,
+    stance: str | None = None,
+    day: date | None = None,
+    limit: int = 50,
+) -> pd.DataFrame:
+    """The claims behind one chart point: speaker, role, outlet, title, date, link and the text around the quote.
+
+    Columns `before`, `evidence`, `after` are the stored body around the quote (see `in_sentence`).
+    """
+    return con.execute(
+        EVIDENCE_SQL,
+        {**filters.params(), "party_id": party_id, "stance": stance, "day": day, "limit": limit},
+    ).df()
+
+
+_SENTENCE_END = re.compile(r"(?:[.!?][\"'”’)\]]*\s+|\n\s*\n|\n)")
+
+
+def in_sentence(before: str, evidence: str, after: str) -> tuple[str, str, str]:
+    """Return (before, evidence, after) with the context trimmed to the sentence(s) holding the evidence."""
+    starts = [m.end() for m in _SENTENCE_END.finditer(before or "")]
+    head = (before or "")[starts[-1]:] if starts else (before or "")
+    end = _SENTENCE_END.search(after or "")
+    tail = (after or "")[: end.start() + 1] if end else (after or "")
+    return head.lstrip(), evidence or "", tail.rstrip()
+
+
+FILTER_OPTIONS_SQL = """
+SELECT 'assertion' AS kind, a.id AS value, a.claim AS label FROM assertions a
+UNION ALL
+SELECT DISTINCT 'party', c.party_id, coalesce(p.name, 'Unknown')
+FROM claims c LEFT JOIN parties p ON p.id = c.party_id
+UNION ALL
+SELECT DISTINCT 'speaker', coalesce(s.speaker_name, s.speaker_text), NULL
+FROM claims c JOIN statements s ON s.id = c.statement_id
+WHERE coalesce(s.speaker_name, s.speaker_text) IS NOT NULL
+UNION ALL
+SELECT DISTINCT 'outlet', d.outlet, NULL FROM documents d WHERE d.outlet IS NOT NULL AND d.duplicate_of IS NULL
+UNION ALL
+SELECT DISTINCT 'certainty', c.certainty, NULL FROM claims c
+"""
+
+
+def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Return {kind: {value: label}} for the filters: assertion, party, speaker, outlet, certainty (sorted)."""
+    out: dict[str, dict[str, str]] = {k: {} for k in ("assertion", "party", "speaker", "outlet", "certainty")}
+    rows = con.execute(FILTER_OPTIONS_SQL).fetchall()
+    for kind, value, label in rows:
+        out[kind][value] = label if label is not None else value
+    # Catalog order for assertions; names for the rest.
+    return {k: (v if k == "assertion" else dict(sorted(v.items(), key=lambda kv: kv[1].lower())))
+            for k, v in out.items()}
+
+
+DATE_RANGE_SQL = """
+SELECT min(c.statement_date), max(c.statement_date)
+FROM claims c JOIN documents d ON d.id = c.document_id
+WHERE d.duplicate_of IS NULL AND NOT c.below_threshold
+"""
+
+
+def date_range(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
+    """Return the first and last known statement dates of counted claims (None, None when there are none)."""
+    first, last = con.execute(DATE_RANGE_SQL).fetchone()
+    return first, last
+
+
+ASSERTION_SQL = "SELECT id, claim, counterclaim, notes FROM assertions WHERE id = ?"
+
+
+def assertion(con: duckdb.DuckDBPyConnection, assertion_id: str) -> dict | None:
+    """Return the catalog snapshot of one assertion (id, claim, counterclaim, notes), or None."""
+    cursor = con.execute(ASSERTION_SQL, [assertion_id])
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cursor.description], row))
+
+
+UNKNOWN_PARTY_SPEAKERS_SQL = """
+SELECT coalesce(s.speaker_name, s.speaker_text, '(no speaker)') AS speaker,
+       any_value(s.speaker_role) AS role,
+       count(*) AS statements,
+       count(DISTINCT s.document_id) AS documents,
+       arg_min(left(s.content_text, 160), s.id) AS example_quote,
+       arg_min(coalesce(d.url, d.source), s.id) AS example_source
+FROM statements s JOIN documents d ON d.id = s.document_id
+WHERE s.party_id = 'unknown' AND d.duplicate_of IS NULL
+GROUP BY 1
+ORDER BY statements DESC, speaker
+"""
+
+
+def unknown_party_speakers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per speaker whose party is `unknown` (statements of originals): counts and an example quote."""
+    return con.execute(UNKNOWN_PARTY_SPEAKERS_SQL).df()
