@@ -59,11 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_inputs(p)
     p.set_defaults(func=cmd_ingest)
 
-    p = commands.add_parser("relink", help="Re-extract and re-link every stored document after a catalog or "
-                                           "actors change.",
-                            description="Re-derive statements, parties, dates and claims of every stored document.")
+    p = commands.add_parser("relink", help="Re-link every stored statement after a catalog or actors change.",
+                            description="Re-derive parties, dates, claims and document stances of every stored "
+                                        "document from its stored statements (or re-extract them with --reextract).")
     _add_db(p)
     _add_inputs(p)
+    p.add_argument("--reextract", action="store_true",
+                   help="run attribution again too (after a change to the extractor), not only the linking")
     p.set_defaults(func=cmd_relink)
 
     p = commands.add_parser("export", help="Export claims (one row per statement and assertion) as CSV or Parquet.",
@@ -218,7 +220,7 @@ def cmd_relink(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         with store.writer(db) as con:
-            count = ingest.relink(con, analyze, console)
+            count = ingest.relink(con, analyze, console, reextract=args.reextract)
             totals = queries.counts(con)
     except store.StoreBusy as exc:
         _error(f"error: {exc}")

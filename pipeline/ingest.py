@@ -176,8 +176,13 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Con
     return count
 
 
-def relink(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console | None = None) -> int:
-    """Re-derive every stored document's statements and claims (one transaction each); return the count."""
+def relink(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console | None = None,
+           reextract: bool = False) -> int:
+    """Re-derive every stored document's parties, dates, claims and stances (one transaction each).
+
+    The stored attributions are reused unless `reextract` asks to run attribution again (after a
+    change to the extractor). Returns the number of documents.
+    """
     ids = store.document_ids(con)
     progress = _progress(console, len(ids))
     with progress, StopRequest() as stop:
@@ -186,7 +191,10 @@ def relink(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console |
             if stop.requested:
                 raise KeyboardInterrupt
             document = store.load_document(con, doc_id)
-            result = analyze(document)
+            if reextract:
+                result = analyze(document)
+            else:
+                result = analyze.derive(document, store.load_attributions(con, doc_id))
             store.replace_statements(con, doc_id, result.statements, result.claims, result.document_stances)
             progress.advance(task)
     store.replace_catalog(con, analyze.catalog.assertions, analyze.actors.parties)

@@ -120,11 +120,15 @@ class Analyzer:
         return stances
 
     def __call__(self, document: Document) -> Analysis:
-        """Return the document's statements with party and date, and their claims."""
+        """Return the document's statements with party and date, their claims and the document's stances."""
+        return self.derive(document, attribution.extract_attributions(document.body))
+
+    def derive(self, document: Document, attributions: list[attribution.Attribution]) -> Analysis:
+        """Return statements, claims and stances from a document's attributions (relinking skips extraction)."""
         statements: list[Statement] = []
         claims: list[Claim] = []
         last_date: dict[str, tuple] = {}
-        for found in attribution.extract_attributions(document.body):
+        for found in attributions:
             sentence = sentence_around(document.body, found.cue.start, found.cue.end)
             when = dates.resolve_statement_date(sentence.text, document.published, document.published_precision,
                                                 cue=found.cue.text)

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.attribution import Attribution
 from pipeline.dedupe import Fingerprint
-from pipeline.models import Assertion, Claim, Document, DocumentStance, Party, QuarantineRecord, Statement
+from pipeline.models import Assertion, Claim, Document, DocumentStance, Party, QuarantineRecord, Span, Statement
 
 
 class StoreBusy(RuntimeError):
@@ -432,6 +433,26 @@ def get_setting(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 def set_setting(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     """Store a setting."""
     con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [key, value])
+
+
+def load_attributions(con: duckdb.DuckDBPyConnection, document_id: str) -> list[Attribution]:
+    """Return a document's stored statements as attributions, in text order (for relinking)."""
+    rows = con.execute(
+        "SELECT speaker_text, speaker_start, speaker_end, speaker_name, speaker_role, cue_text, cue_start, cue_end, "
+        "content_text, content_start, content_end, direct, certainty FROM statements WHERE document_id = ? "
+        "ORDER BY cue_start, content_start",
+        [document_id],
+    ).fetchall()
+    return [
+        Attribution(
+            speaker=Span(text=r[0], start=r[1], end=r[2]) if r[0] is not None else None,
+            speaker_name=r[3], speaker_role=r[4],
+            cue=Span(text=r[5], start=r[6], end=r[7]),
+            content=Span(text=r[8], start=r[9], end=r[10]),
+            direct=r[11], certainty=r[12],
+        )
+        for r in rows
+    ]
 
 
 def document_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
