@@ -190,3 +190,9 @@ def test_document_stances_export(seed_db, tmp_path):
     assert ("002_d15bbcbb6ade96e7.txt", "iran-missiles-to-russia") in by_pair
     assert ("003_dc76e98f6d4ee6c7.txt", "iran-missiles-to-russia") not in by_pair
     assert all(0.0 <= float(r["confidence"]) <= 1.0 for r in rows)
+
+
+def test_the_readme_documents_every_export_column():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    for name in ClaimExportRow.model_fields:
+        assert f"| `{name}` |" in readme, name
