@@ -28,3 +28,9 @@ def test_fnc1_held_out_headlines_stance_is_above_its_floors(capsys):
 def test_emergent_held_out_claims_stance_is_above_its_floors(capsys):
     needs("emergent", "emergent_train.csv")
     assert eval_stance.main(["emergent", "--check"]) == 0, capsys.readouterr()
+
+
+def test_fnc1_through_the_whole_pipeline_is_above_its_floors(capsys):
+    """Bodies ingested as a batch, headlines as the catalog: the product's own path (several minutes)."""
+    needs("fnc1", "train_stances.csv")
+    assert eval_stance.main(["fnc1", "--pipeline", "--check"]) == 0, capsys.readouterr()
