@@ -18,8 +18,13 @@ paragraphs without a closing mark (one contiguous content span from the first qu
 Cues come from a lexicon (pipeline.cues) and, when its weights are present, from a linear cue tagger
 trained on PolNeAR train (pipeline.attribution_model): it proposes cue words outside the lexicon
 ("wants", "plans") and vetoes lexicon words used otherwise; a linear ranker trained on the same data
-then keeps the candidates likely to be real attributions. extract_attributions(text, use_model=False)
-is the pure-rule path. numpy and scikit-learn's feature hasher only; no torch.
+then keeps the candidates likely to be real attributions, and a role tagger (a linear-chain CRF over
+the cue's sentence, python-crfsuite) re-draws each speaker's extent the way PolNeAR marks sources.
+extract_attributions(text, use_model=False) is the pure-rule path. scope="statements" (default, the
+product) keeps speech, communication and belief cues; scope="polnear" (the evaluation) also keeps
+PolNeAR's intentions and perceptions, adds role-tagger attributions for cue words no rule read, and
+keeps the outermost of nested statements as PolNeAR's annotators do. numpy, scikit-learn's feature
+hasher and python-crfsuite (optional: without it the rules draw speakers); no torch.
 
 Speakers are then resolved inside the text: surnames to the full name seen before, he/she to the
 most recent person of a compatible gender (first-name gender from the optional gender-guesser
@@ -414,13 +419,25 @@ RANKED_CUE_DROP_THRESHOLD = 0.1
 RANK_THRESHOLD = 0.4
 
 
-def extract_attributions(text: str, use_model: bool = True) -> list[Attribution]:
+SCOPES = ("statements", "polnear")
+# Role tagger: a cue-model token outside every rule attribution becomes an attribution (scope
+# "polnear" only) at this cue probability, when the tagger finds both a source and a content for it.
+TAGGED_CUE_THRESHOLD = 0.4
+
+
+def extract_attributions(text: str, use_model: bool = True, scope: str = "statements") -> list[Attribution]:
     """Return the attributions in text (speaker, cue, content, directness, certainty) in text order.
 
-    With use_model (default) the trained cue tagger, when its file is present, adds cues outside
-    the lexicon and drops lexicon words used otherwise; without it only the lexicon is used.
+    With use_model (default) the trained models, when their files are present, take part: the cue
+    tagger adds cues outside the lexicon and drops lexicon words used otherwise, the ranker keeps the
+    likely candidates and the role tagger (a CRF trained on PolNeAR) marks each cue's source span.
+    scope "statements" (the product) keeps speech, communication and belief cues only; scope
+    "polnear" also keeps what PolNeAR annotates as attribution (intentions, plans, perceptions:
+    "wants", "aimed", "seeks") and adds role-tagger attributions for cue words no rule understood.
     """
-    return _extract(text, use_model=use_model)
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
+    return _extract(text, use_model=use_model, scope=scope)
 
 
 def _model_cue_sets(doc: _Doc, add: float, drop: float, cue_model=None) -> tuple[set[int], set[int]]:
@@ -482,7 +499,7 @@ def _candidates(text: str, use_model: bool, add: float, drop: float, cue_model=N
 
 def _extract(text: str, extra_cues: set[int] | None = None, blocked_cues: set[int] | None = None,
              use_model: bool = False, add: float | None = None, drop: float | None = None,
-             rank_threshold: float | None = None) -> list[Attribution]:
+             rank_threshold: float | None = None, scope: str = "polnear") -> list[Attribution]:
     """Return attributions; with use_model the cue tagger proposes cues and the ranker keeps the likely ones."""
     if not text or not text.strip():
         return []
@@ -498,7 +515,154 @@ def _extract(text: str, extra_cues: set[int] | None = None, blocked_cues: set[in
         threshold = RANK_THRESHOLD if rank_threshold is None else rank_threshold
         scores = attribution_model.rank_scores(doc, found)
         found = [f for f, score in zip(found, scores) if score >= threshold]
+    if scope == "statements":
+        found = [f for f in found if _statement_cue(doc, f)]
+    if use_model and attribution_model.role_tagger_available():
+        _tag_speakers(doc, found)
+    if scope == "polnear":
+        found = _outermost(doc, found)
+        if use_model and attribution_model.role_tagger_available():
+            found = _add_tagged(doc, found)
     return [a for a in (_build(doc, people, f) for f in found) if a is not None]
+
+
+def _outermost(doc: _Doc, found: list[_Found]) -> list[_Found]:
+    """Return found without the attributions whose cue lies inside another one's content.
+
+    PolNeAR's annotators mostly mark the outer statement only ("he said witnesses saw a gun"); the
+    product keeps embedded statements, which are claims of their own ("X said Y denied Z").
+    """
+    starts = [doc.tokens[f.cue[0]].start for f in found]
+    return [f for f, start in zip(found, starts)
+            if not any(g is not f and g.content[0] <= start < g.content[1] for g in found)]
+
+
+def _statement_cue(doc: _Doc, f: _Found) -> bool:
+    """Return True when a candidate's cue makes a statement for the product (speech, communication, belief).
+
+    Cue-model proposals outside the lexicon count only for communication verbs; belief verbs need a
+    clause after them ("feels that ...", not "feeling the economic fallout").
+    """
+    if f.kind in ("colon", "signature", "according", "nominal"):
+        return True
+    tokens = doc.tokens
+    lemma = cues.statement_lemma(tokens[f.cue[0]].low)
+    if lemma is None:
+        return False
+    if lemma in cues.COGNITION_VERBS and f.kind == "complement":
+        after = f.cue[1]
+        while after < len(tokens) and (tokens[after].low in cues.TIME_WORDS or tokens[after].text == ","):
+            after += 1
+        if tokens[f.cue[0]].low.endswith("ing"):
+            # "feeling the economic fallout": a participle takes an object, not a statement
+            return after < len(tokens) and (tokens[after].low in ("that", ":") or tokens[after].text in _QUOTE_MARKS)
+        return after < len(tokens) and _has_clause_marker(doc, after, len(tokens))
+    return True
+
+
+def _label_runs(labels: list[str], want: str) -> list[tuple[int, int]]:
+    """Return the (start, end) index ranges of consecutive labels equal to want."""
+    runs = []
+    k = 0
+    while k < len(labels):
+        if labels[k] == want:
+            j = k
+            while j < len(labels) and labels[j] == want:
+                j += 1
+            runs.append((k, j))
+            k = j
+        else:
+            k += 1
+    return runs
+
+
+def _nearest_run(runs: list[tuple[int, int]], anchor: int) -> tuple[int, int]:
+    return min(runs, key=lambda r: min(abs(r[0] - anchor), abs(r[1] - 1 - anchor)))
+
+
+def _role_spans(doc: _Doc, anchor: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """Return (source token range, content token range) the role tagger marks for the cue at anchor."""
+    from pipeline import attribution_model
+
+    first, _ = attribution_model.role_window(doc, anchor)
+    tagged = attribution_model.tag_roles(doc, (anchor, anchor + 1))
+    if tagged is None:
+        return None, None
+    labels, _ = tagged
+    at = anchor - first
+    source = content = None
+    sources = _label_runs(labels, "S")
+    if sources:
+        s, e = _nearest_run(sources, at)
+        source = (first + s, first + e)
+    contents = _label_runs(labels, "C")
+    if contents:
+        near = _nearest_run(contents, at)
+        same_side = [r for r in contents if (r[0] > at) == (near[0] > at)]
+        content = (first + same_side[0][0], first + same_side[-1][1])
+    return source, content
+
+
+def _tag_speakers(doc: _Doc, found: list[_Found]) -> None:
+    """Replace each candidate's speaker span by the role tagger's source span where it marks one.
+
+    The tagger learned PolNeAR's source extents (appositions kept, auxiliaries and adverbs out), but
+    it reads one sentence without syntax: it only re-draws the extent of the speaker the rules found
+    (overlapping it) or supplies one where the rules found none; a coordinated cue ("... and said")
+    keeps the speaker carried over from its first cue.
+    """
+    for f in found:
+        if f.kind == "coordinated":
+            continue
+        source, _ = _role_spans(doc, f.cue[0])
+        if source is None:
+            continue
+        if f.speaker is None:
+            f.speaker = source
+        elif source[0] < f.speaker[1] and f.speaker[0] < source[1]:
+            start, end = source
+            if start < f.speaker[0] and any(not t.is_word for t in doc.tokens[start:f.speaker[0]]):
+                start = f.speaker[0]  # "Iran, Deputy Secretary X said", "Furthermore, X said": not the speaker
+            if end > f.speaker[1] and doc.tokens[f.speaker[1]].text not in (",", "("):
+                end = f.speaker[1]  # only an apposition extends a name ("X, a lawyer,"), not "on Sunday"
+            while end > start + 1 and doc.tokens[end - 1].text in (",", ";", ":", "—", "–"):
+                end -= 1
+            f.speaker = (start, end)
+
+
+def _add_tagged(doc: _Doc, found: list[_Found]) -> list[_Found]:
+    """Return found plus role-tagger attributions for confident cue-model words no candidate uses."""
+    tokens = doc.tokens
+    used = {k for f in found for k in range(f.cue[0] - 1, f.cue[1] + 1)}
+    hot = sorted(i for i, p in doc.cue_probs.items() if p >= TAGGED_CUE_THRESHOLD and tokens[i].is_word)
+    groups: list[list[int]] = []
+    for i in hot:
+        if groups and i == groups[-1][-1] + 1:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    from pipeline import attribution_model
+
+    added = []
+    for group in groups:
+        if any(k in used for k in group):
+            continue
+        anchor = attribution_model.cue_anchor(doc, group)
+        if not (tokens[anchor].low in cues.CUE_FORMS or tokens[anchor].low in cues.NOMINAL_CUES
+                or _verb_like(doc, anchor)) or tokens[anchor].low in cues.NP_STOPS:
+            continue  # "about", "of", "have": the cue model's context words, not cues of their own
+        if any(f.content[0] <= tokens[anchor].start < f.content[1] for f in found):
+            continue  # inside a found statement's content: an embedded clause, rarely annotated apart
+        source, content = _role_spans(doc, anchor)
+        if source is None or content is None:
+            continue
+        start, end = tokens[content[0]].start, _trim_end(doc, tokens[content[1] - 1].end)
+        quote = doc.quote_at(start)
+        if quote is not None and quote.open_start == start and quote.closed and end < quote.close_end:
+            end = quote.close_end  # the tagger reads one sentence; a quotation runs to its mark
+        if end > start:
+            added.append(_Found(source, (group[0], group[-1] + 1), (start, end), kind="tagged"))
+    return sorted(found + added, key=lambda f: f.cue[0])
 
 
 def _sentence_attributions(doc: _Doc, first: int, last: int) -> list[_Found]:

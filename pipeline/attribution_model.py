@@ -238,3 +238,235 @@ def rank_scores(doc, found: list, ranker: tuple[np.ndarray, float] | None = None
     matrix = _dict_hasher().transform(candidate_features(doc, found))
     scores = matrix @ coef + intercept
     return (1.0 / (1.0 + np.exp(-scores))).tolist()
+
+
+# --------------------------------------------------------------------------- role tagger (source/content given a cue)
+
+ROLE_MODEL_PATH = Path(__file__).resolve().parent / "model_files" / "role_crf.crfsuite"
+ROLE_LABELS = ("S", "C", "K", "O")  # source, content, cue, outside
+
+
+def _rel_bucket(d: int) -> str:
+    a = abs(d)
+    for limit in (1, 2, 3, 4, 6, 9, 14, 20, 30):
+        if a <= limit:
+            return ("-" if d < 0 else "+") + str(limit)
+    return ("-" if d < 0 else "+") + "far"
+
+
+def role_window(doc, cue_first: int) -> tuple[int, int]:
+    """Return the (first, last) token range the role tagger reads for a cue: the cue's sentence."""
+    for first, last in doc.sentences:
+        if first <= cue_first < last:
+            return first, last
+    return cue_first, cue_first + 1
+
+
+def role_features(doc, first: int, last: int, cue: tuple[int, int]) -> list[list[str]]:
+    """Return one feature list per token of tokens[first:last] for tagging the source and content of cue.
+
+    Position relative to the cue, the punctuation and quote marks between token and cue, the cue word
+    by side, and the usual lexical window: a linear-chain CRF then finds contiguous source and content.
+    """
+    tokens = doc.tokens
+    c0, c1 = cue
+    cue_word = tokens[c0].low
+    cue_lemma = cues.CUE_FORMS.get(cue_word, cue_word)
+    cue_prev = tokens[c0 - 1].low if c0 - 1 >= first else "<s>"
+    cue_next = tokens[c1].low if c1 < last else "</s>"
+    # Running counts of commas and quote marks from the sentence start, to count what lies between.
+    commas = [0] * (last - first + 1)
+    marks = [0] * (last - first + 1)
+    for k in range(first, last):
+        t = tokens[k].text
+        commas[k - first + 1] = commas[k - first] + (t in (",", "—", "–", ";", ":"))
+        marks[k - first + 1] = marks[k - first] + (t in _QUOTES or t in ("``", "''"))
+    that_pos = next((k for k in range(c1, min(last, c1 + 6)) if tokens[k].low == "that"), None)
+    # Running counts of phrase-breaking words (prepositions, verbs, relatives) and capitalised words.
+    stops = [0] * (last - first + 1)
+    for k in range(first, last):
+        t = tokens[k]
+        breaking = (t.low in cues.NP_STOPS or t.low in ("who", "which", "whose")) and not t.is_cap
+        verbish = not t.is_cap and t.low.endswith(("ed", "ing")) and len(t.low) > 4
+        stops[k - first + 1] = stops[k - first] + (breaking or verbish or t.low in cues.CUE_FORMS)
+    rows: list[list[str]] = []
+    for k in range(first, last):
+        tok = tokens[k]
+        w = tok.low
+        if k < c0:
+            side, d = "L", k - c0
+            lo, hi = k, c0
+        elif k >= c1:
+            side, d = "R", k - c1 + 1
+            lo, hi = c1, k
+        else:
+            side, d = "K", 0
+            lo = hi = k
+        between_commas = commas[hi - first] - commas[lo - first + (1 if side == "L" else 0)] if side != "K" else 0
+        between_marks = marks[hi - first] - marks[lo - first] if side != "K" else 0
+        between_stops = stops[hi - first] - stops[lo - first + (1 if side == "L" else 0)] if side != "K" else 0
+        p1 = tokens[k - 1].low if k - 1 >= first else "<s>"
+        n1 = tokens[k + 1].low if k + 1 < last else "</s>"
+        shape = _shape(tok.text)
+        f = [
+            "bias", "side=" + side, "rel=" + _rel_bucket(d), "w=" + w, "shape=" + shape,
+            "side_w=" + side + w, "side_shape=" + side + shape, "p1=" + p1, "n1=" + n1,
+            "p1w=" + p1 + "|" + w, "wn1=" + w + "|" + n1,
+            "commas=" + side + str(min(between_commas, 3)), "marks=" + side + str(min(between_marks, 3)),
+            "cue=" + side + cue_lemma, "cue_prev=" + side + cue_prev, "cue_next=" + side + cue_next,
+            "rel_shape=" + _rel_bucket(d) + shape, "rel_commas=" + _rel_bucket(d) + str(min(between_commas, 2)),
+            "stops=" + side + str(min(between_stops, 3)),
+            "stops_commas=" + side + str(min(between_stops, 2)) + str(min(between_commas, 2)),
+            "stops_shape=" + side + str(min(between_stops, 2)) + shape,
+        ]
+        if doc.inside_quote(tok.start):
+            f.append("in_quote")
+            f.append("in_quote_side=" + side)
+        if k == first:
+            f.append("first")
+        if k == last - 1:
+            f.append("last")
+        if w in cues.CUE_FORMS:
+            f.append("cue_word")
+        if w in cues.PERSONAL_PRONOUNS or w in cues.OTHER_PRONOUNS:
+            f.append("pronoun=" + side)
+        if w in cues.ROLE_HEADS:
+            f.append("role_head=" + side)
+        if w in cues.NP_STOPS:
+            f.append("np_stop=" + side)
+        if that_pos is not None and side == "R":
+            f.append("after_that" if k > that_pos else ("is_that" if k == that_pos else "before_that"))
+        if len(w) > 3:
+            f.append("suf3=" + w[-3:])
+        rows.append(f)
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _role_tagger():
+    """Return the loaded crfsuite tagger, or None without the model file or the package."""
+    if not ROLE_MODEL_PATH.exists():
+        return None
+    try:
+        import pycrfsuite
+    except ImportError:  # optional: without it the rules choose source and content alone
+        return None
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(ROLE_MODEL_PATH))
+    return tagger
+
+
+def role_tagger_available() -> bool:
+    """Return True when the role tagger's model file and python-crfsuite are present."""
+    return _role_tagger() is not None
+
+
+def tag_roles(doc, cue: tuple[int, int], tagger=None) -> tuple[list[str], list[float]] | None:
+    """Return (labels, label marginals) for the tokens of the cue's sentence, or None without a tagger."""
+    tagger = tagger or _role_tagger()
+    if tagger is None:
+        return None
+    first, last = role_window(doc, cue[0])
+    labels = tagger.tag(role_features(doc, first, last, cue))
+    confidence = [tagger.marginal(label, k) for k, label in enumerate(labels)]
+    return labels, confidence
+
+
+_CUE_FUNCTION_WORDS = frozenset("by to of for with about on in that at as from".split())
+
+
+def cue_anchor(doc, cue_tokens: list[int]) -> int:
+    """Return the token of a (possibly multi-word) cue the role tagger is centred on: its verb.
+
+    Gold cues include auxiliaries and particles ("has been endorsed by"); the extractor's cues are
+    the verb alone, so training centres on the same word the extractor will give.
+    """
+    tokens = doc.tokens
+    for k in cue_tokens:
+        if tokens[k].low in cues.CUE_FORMS:
+            return k
+    content_words = [k for k in cue_tokens if tokens[k].is_word and tokens[k].low not in cues.AUXILIARIES
+                     and tokens[k].low not in _CUE_FUNCTION_WORDS]
+    return content_words[-1] if content_words else cue_tokens[0]
+
+
+# --------------------------------------------------------------------------- cue sequence tagger
+
+CUE_CRF_PATH = Path(__file__).resolve().parent / "model_files" / "cue_crf.crfsuite"
+
+
+def cue_seq_features(doc, first: int, last: int) -> list[list[str]]:
+    """Return one feature list per token of a sentence for the cue sequence tagger (K = cue, O = other)."""
+    tokens = doc.tokens
+    low = [t.low for t in tokens[first:last]]
+    n = len(low)
+    has_quote = any(t.text in _QUOTES or t.text in ("``", "''") for t in tokens[first:last])
+    rows: list[list[str]] = []
+    for k in range(n):
+        tok = tokens[first + k]
+        w = low[k]
+        p1 = low[k - 1] if k > 0 else "<s>"
+        p2 = low[k - 2] if k > 1 else "<s>"
+        n1 = low[k + 1] if k + 1 < n else "</s>"
+        n2 = low[k + 2] if k + 2 < n else "</s>"
+        stem = w
+        for suffix in ("ing", "ed", "es", "s"):
+            if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+                stem = w[: -len(suffix)]
+                break
+        f = ["bias", "w=" + w, "stem=" + stem, "suf3=" + w[-3:], "shape=" + _shape(tok.text),
+             "p1=" + p1, "p2=" + p2, "n1=" + n1, "n2=" + n2, "p1w=" + p1 + "|" + w, "wn1=" + w + "|" + n1,
+             "p2p1=" + p2 + "|" + p1, "n1n2=" + n1 + "|" + n2,
+             "p1shape=" + (_shape(tokens[first + k - 1].text) if k > 0 else "<s>"),
+             "n1shape=" + (_shape(tokens[first + k + 1].text) if k + 1 < n else "</s>")]
+        if doc.inside_quote(tok.start):
+            f.append("in_quote")
+        lemma = cues.CUE_FORMS.get(w)
+        if lemma:
+            f.append("lex=" + lemma)
+            f.append("lexkind=" + ("speech" if lemma in cues.SPEECH_VERBS else "cog"))
+        if w in cues.NOMINAL_CUES:
+            f.append("nominal")
+        if k == 0:
+            f.append("first")
+        if has_quote:
+            f.append("sent_has_quote")
+        ahead = low[k + 1:k + 4]
+        if "that" in ahead:
+            f.append("that_ahead")
+        if any(x in ahead for x in (":", "“", '"', "``")):
+            f.append("quote_or_colon_ahead")
+        if p1 in cues.AUXILIARIES:
+            f.append("after_aux")
+        if p1 in cues.PERSONAL_PRONOUNS or p1 in cues.OTHER_PRONOUNS:
+            f.append("after_pronoun")
+        rows.append(f)
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _cue_crf():
+    if not CUE_CRF_PATH.exists():
+        return None
+    try:
+        import pycrfsuite
+    except ImportError:
+        return None
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(CUE_CRF_PATH))
+    return tagger
+
+
+def cue_crf_probabilities(doc, tagger=None) -> dict[int, float] | None:
+    """Return token index -> marginal probability of being a cue token, or None without the model."""
+    tagger = tagger or _cue_crf()
+    if tagger is None:
+        return None
+    probs: dict[int, float] = {}
+    for first, last in doc.sentences:
+        if last <= first:
+            continue
+        tagger.set(cue_seq_features(doc, first, last))
+        for k in range(last - first):
+            probs[first + k] = tagger.marginal("K", k)
+    return probs

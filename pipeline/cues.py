@@ -170,3 +170,25 @@ def _build_forms() -> dict[str, str]:
 
 
 CUE_FORMS: dict[str, str] = _build_forms()
+
+# Communication verbs outside the lexicon above that the cue tagger may propose and that still make
+# a statement for the product ("expressed concern", "struck down the allegations", "refused to ...").
+# The product keeps model-proposed cues only when their lemma is here; PolNeAR-style cues of intent,
+# perception or action ("wants", "aimed", "seeks", "feeling") are kept only in the evaluation scope.
+EXTRA_STATEMENT_VERBS = frozenset("""
+express voice strike refuse rule decry denounce condemn slam reassure assure acknowledge portray
+""".split())
+_EXTRA_IRREGULAR = {"struck": "strike", "striking": "strike"}
+
+
+def statement_lemma(word: str) -> str | None:
+    """Return the lemma when word is a form of a product statement cue (lexicon or extra verbs), else None."""
+    low = word.lower()
+    if low in CUE_FORMS:
+        return CUE_FORMS[low]
+    if low in _EXTRA_IRREGULAR:
+        return _EXTRA_IRREGULAR[low]
+    for lemma in EXTRA_STATEMENT_VERBS:
+        if low == lemma or low in _regular_forms(lemma):
+            return lemma
+    return None

@@ -1,6 +1,6 @@
 """Score the attribution extractor on PolNeAR (train or dev): speaker and content P/R/F1.
 
-    python -m pipeline.eval_polnear --split dev [--check] [--limit N] [--errors N]
+    python -m pipeline.eval_polnear --split dev [--scope polnear|statements] [--check] [--limit N]
 
 Data: ../shared/eval/polnear relative to the repo root, or $CLAIMS_EVAL_DIR/polnear. When the data
 is absent the script says so and exits 0.
@@ -30,6 +30,9 @@ Scoring (per article, then summed over the split):
   when ``Attribution.direct``. The split figures restrict recall to gold of that kind and precision
   to predictions of that kind (pairs made over all attributions).
 * Speed: articles per second of ``extract_attributions`` alone (wall clock, one process).
+* Scope: ``polnear`` (default, what the floors pin) scores extract_attributions(scope="polnear"),
+  which keeps PolNeAR's non-speech attributions (intentions, plans, perceptions); ``statements``
+  scores the product's own path (speech, communication and belief cues only).
 """
 
 from __future__ import annotations
@@ -206,13 +209,13 @@ def score_article(article: Article, predicted: list[Attribution], tallies: dict[
                     tallies[f"{field_name}_exact{kind}"].r_credit += exact
 
 
-def evaluate(articles: list[Article]) -> dict[str, float]:
+def evaluate(articles: list[Article], scope: str = "polnear") -> dict[str, float]:
     """Return the figures (p/r/f1 per tally key, plus articles_per_second) for the given articles."""
     tallies: dict[str, Tally] = {}
     predictions = []
     began = time.perf_counter()
     for article in articles:
-        predictions.append(extract_attributions(article.text))
+        predictions.append(extract_attributions(article.text, scope=scope))
     elapsed = time.perf_counter() - began
     for article, predicted in zip(articles, predictions):
         score_article(article, predicted, tallies)
@@ -227,15 +230,15 @@ def evaluate(articles: list[Article]) -> dict[str, float]:
     return figures
 
 
-def check_floors(figures: dict[str, float], split: str, path: Path = FLOORS_PATH) -> list[str]:
-    """Return messages for every pinned floor of split that the figures fall below."""
-    floors = json.loads(path.read_text()).get(split, {})
+def check_floors(figures: dict[str, float], split: str, path: Path | None = None) -> list[str]:
+    """Return messages for every pinned floor of split (e.g. "dev", "dev_statements") the figures fall below."""
+    floors = json.loads((path or FLOORS_PATH).read_text()).get(split, {})
     return [f"{key}: {figures.get(key, 0.0):.3f} < floor {floor:.3f}"
             for key, floor in floors.items() if figures.get(key, 0.0) < floor]
 
 
-def _print_report(figures: dict[str, float], split: str) -> None:
-    print(f"PolNeAR {split}: {figures['n_articles']} articles, {figures['n_gold']} gold, "
+def _print_report(figures: dict[str, float], split: str, scope: str = "polnear") -> None:
+    print(f"PolNeAR {split} (scope {scope}): {figures['n_articles']} articles, {figures['n_gold']} gold, "
           f"{figures['n_predicted']} predicted attributions")
     print(f"{'':28}{'P':>7}{'R':>7}{'F1':>7}")
     for field_name in ("speaker", "content"):
@@ -251,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the evaluation; return the process exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("train", "dev"), default="dev")
+    parser.add_argument("--scope", choices=("polnear", "statements"), default="polnear",
+                        help="polnear: every PolNeAR-style attribution; statements: the product's cues only")
     parser.add_argument("--check", action="store_true", help="exit 1 when a figure is below its floor")
     parser.add_argument("--limit", type=int, default=0, help="score only the first N articles")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -262,13 +267,13 @@ def main(argv: list[str] | None = None) -> int:
     articles = load_split(args.split, directory)
     if args.limit:
         articles = articles[: args.limit]
-    figures = evaluate(articles)
+    figures = evaluate(articles, args.scope)
     if args.json:
         print(json.dumps(figures, indent=2, sort_keys=True))
     else:
-        _print_report(figures, args.split)
+        _print_report(figures, args.split, args.scope)
     if args.check:
-        failures = check_floors(figures, args.split)
+        failures = check_floors(figures, args.split if args.scope == "polnear" else f"{args.split}_{args.scope}")
         for failure in failures:
             print("BELOW FLOOR", failure, file=sys.stderr)
         return 1 if failures else 0

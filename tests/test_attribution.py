@@ -294,3 +294,69 @@ def test_random_quote_soup_never_crashes_and_offsets_stay_exact():
         assert all(a.content.text.strip() for a in found)
 
     check()
+
+
+# ---------------------------------------------------------------- scopes and the role tagger
+
+needs_role_tagger = pytest.mark.skipif(
+    not __import__("pipeline.attribution_model", fromlist=["x"]).role_tagger_available(),
+    reason="role tagger model or python-crfsuite absent")
+
+
+def test_product_scope_drops_intentions_that_polnear_counts():
+    text = "Republicans want to repeal the law before the election."
+    assert extract_attributions(text) == []
+    assert extract_attributions(text, scope="statements") == []
+    # PolNeAR annotates intentions as attributions; its scope keeps them when the cue model does.
+    polnear = extract_attributions(text, scope="polnear")
+    assert all(a.cue.text == "want" and a.speaker.text == "Republicans" for a in polnear)
+
+
+def test_product_scope_drops_a_belief_participle_with_an_object():
+    assert extract_attributions("Three US allies are feeling the economic fallout of the war.") == []
+
+
+def test_product_scope_keeps_a_belief_verb_with_a_clause():
+    (a,) = extract_attributions("The minister believes that the treaty will hold.")
+    assert (a.speaker.text, a.cue.text, a.content.text) == ("The minister", "believes", "the treaty will hold")
+
+
+def test_unknown_scope_is_an_error():
+    with pytest.raises(ValueError):
+        extract_attributions("He said so.", scope="everything")
+
+
+@needs_role_tagger
+def test_role_tagger_keeps_the_apposition_after_an_inverted_speaker():
+    text = ('"We will not stand for this," said Paul Rieckhoff, founder and CEO of Iraq and Afghanistan '
+            'Veterans of America.')
+    (a,) = extract_attributions(text)
+    assert a.speaker.text == "Paul Rieckhoff, founder and CEO of Iraq and Afghanistan Veterans of America"
+    assert a.speaker_name == "Paul Rieckhoff"
+    assert a.content.text == "We will not stand for this"
+
+
+@needs_role_tagger
+def test_role_tagger_apposition_gives_name_and_role_without_the_closing_comma():
+    (a,) = extract_attributions("Senator Ann Lee, a Democrat from Ohio, said the bridge was unsafe.")
+    assert a.speaker.text == "Senator Ann Lee, a Democrat from Ohio"
+    assert a.speaker_name == "Ann Lee"
+    assert a.content.text == "the bridge was unsafe"
+
+
+@needs_role_tagger
+def test_role_tagger_never_pulls_the_content_or_a_connective_into_the_speaker(seed_001):
+    _, found = seed_001
+    said = _find(found, "said", "The United States needs to rally a global coalition")
+    assert said.speaker.text == "Deputy Assistant Secretary of Defense Dana Stroul"
+    assert said.speaker_name == "Dana Stroul"
+    underlined = _find(found, "underlined", "concerns about Iran using the knowledge")
+    assert underlined.speaker.text == "Stroul"
+    assert underlined.speaker_name == "Dana Stroul"
+
+
+@needs_role_tagger
+def test_role_tagger_drops_a_relative_clause_from_the_speaker():
+    text = "Mr. Obama, who understood that a push would be fruitless, told aides that he would act alone."
+    told = _find(extract_attributions(text), "told", "he would act alone")
+    assert told.speaker.text == "Mr. Obama"

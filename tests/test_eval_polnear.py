@@ -120,3 +120,35 @@ def test_real_dev_articles_score_in_a_sane_range():
     assert figures["speaker_overlap_f1"] > 0.4
     assert figures["content_overlap_direct_p"] > 0.8  # predicted quotations are nearly always right
     assert figures["articles_per_second"] > 1
+
+
+def test_product_scope_keeps_statement_cues_where_polnear_scope_keeps_intentions_too():
+    if not (eval_polnear.eval_dir() / "articles.jsonl").exists():
+        pytest.skip("PolNeAR data not available")
+    from pipeline import cues
+    from pipeline.attribution import extract_attributions
+
+    def statement_cue(cue: str) -> bool:
+        first = cue.split()[0]
+        # speech, communication or belief verbs, nominal cues, "according to", labels and dashes
+        return bool(cues.statement_lemma(first) or first.lower() in cues.NOMINAL_CUES
+                    or first.lower() == "according" or not first[:1].isalpha())
+
+    product_cues, polnear_cues = [], []
+    for article in eval_polnear.load_split("dev")[:8]:
+        product_cues += [a.cue.text for a in extract_attributions(article.text, scope="statements")]
+        polnear_cues += [a.cue.text for a in extract_attributions(article.text, scope="polnear")]
+    assert all(statement_cue(c) for c in product_cues), [c for c in product_cues if not statement_cue(c)]
+    assert any(not statement_cue(c) for c in polnear_cues)
+    assert len(product_cues) > 50
+
+
+def test_scope_statements_checks_its_own_floors(tmp_path, monkeypatch, capsys):
+    if not (eval_polnear.eval_dir() / "articles.jsonl").exists():
+        pytest.skip("PolNeAR data not available")
+    floors = tmp_path / "floors.json"
+    floors.write_text(json.dumps({"dev": {"speaker_overlap_f1": 0.99}, "dev_statements": {"speaker_overlap_f1": 0.01}}))
+    monkeypatch.setattr(eval_polnear, "FLOORS_PATH", floors)
+    assert eval_polnear.main(["--split", "dev", "--scope", "statements", "--limit", "3", "--check"]) == 0
+    assert "scope statements" in capsys.readouterr().out
+    assert eval_polnear.main(["--split", "dev", "--limit", "3", "--check"]) == 1
