@@ -1,14 +1,42 @@
-"""Streamlit dashboard: lays out widgets and calls query functions; no SQL and no pipeline logic here."""
+"""Streamlit dashboard: lays out widgets and calls query functions; no SQL and no pipeline logic here.
+
+Pages: Timeline (landing), Claims explorer (filters, table, CSV exports), Briefing (one assertion laid
+out for a screenshot, PNG download) and Needs attention. Every read opens the published database
+read-only for the duration of one query and is cached by the file's inode and mtime, so a newly
+published file (an ingest renames its private copy over it) is picked up on the next rerun.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
-from pipeline import config, queries, store
+from pipeline import charts, config, export, queries, store
+from pipeline.models import ClaimExportRow
+
+EXPORT_COLUMNS = list(ClaimExportRow.model_fields)
+TABLE_LIMIT = 5000
+MAX_SMALL_MULTIPLES = 12
+# Faceted charts cannot stretch to the container (Vega-Lite), so they get a fixed width.
+WEEKLY_WIDTH = 760
+ALL_ASSERTIONS = ""
+
+# The reads pages may run through `read`; anything else is a programming error.
+READS = {
+    "filter_options", "timeline_points", "weekly_counts", "undated_claims", "evidence", "filtered_claims",
+    "filtered_totals", "date_range", "assertion", "needs_date", "unknown_party_speakers", "quarantined",
+    "claims_export", "documents", "counts", "busiest_assertions",
+}
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be read right now (busy, or not a claims database); the message says why."""
 
 
 def database_path() -> Path:
@@ -22,42 +50,444 @@ def file_version(path: Path) -> tuple[int, int]:
     return stat.st_ino, stat.st_mtime_ns
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def load_documents(path: str, version: tuple[int, int]) -> pd.DataFrame:
-    # Read-only and short-lived: the app never holds the file, and a writer never writes it in place.
+@st.cache_data(ttl=600, max_entries=512, show_spinner=False)
+def cached_read(name: str, path: str, version: tuple[int, int], *args, **kwargs):
+    # Read-only and short-lived: the app never holds the file across reruns, and a writer never
+    # writes the published file in place (it renames a finished copy over it).
     with store.connect_readonly(Path(path)) as con:
-        return queries.documents(con)
+        return getattr(queries, name)(con, *args, **kwargs)
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def load_quarantine(path: str, version: tuple[int, int]) -> pd.DataFrame:
-    with store.connect_readonly(Path(path)) as con:
-        return queries.quarantined(con)
+def read(name: str, *args, **kwargs):
+    """Return queries.<name>(con, *args) on the published database, cached until the file changes."""
+    if name not in READS:
+        raise ValueError(f"unknown read {name!r}")
+    path = database_path()
+    try:
+        return cached_read(name, str(path), file_version(path), *args, **kwargs)
+    except store.StoreBusy as exc:
+        raise DatabaseUnavailable(f"The database is busy ({exc}). Wait a moment and reload the page.") from exc
+    except FileNotFoundError as exc:
+        # Published files are renamed, never deleted; a vanished file is a moment between two renames.
+        raise DatabaseUnavailable("The database file was being replaced. Reload the page.") from exc
+    except duckdb.CatalogException as exc:
+        raise DatabaseUnavailable(
+            f"`{path.name}` is not a claims database of this version ({str(exc).splitlines()[0]}). "
+            "Run `python -m pipeline ingest PATH` to create or upgrade it."
+        ) from exc
+    except duckdb.Error as exc:
+        raise DatabaseUnavailable(f"The database could not be read: {str(exc).splitlines()[0]}") from exc
 
 
-def main() -> None:
-    st.set_page_config(page_title="Contested-claim tracker", layout="wide")
-    st.title("Contested-claim tracker")
+# --- text safety -------------------------------------------------------------------------------
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def text_or(value, default: str) -> str:
+    """Return the value as text, or the default when it is missing (None, NaN, empty)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
+        return default
+    return str(value)
+
+
+def md_escape(text) -> str:
+    """Return stored text escaped so st.markdown shows it literally (no markdown, links, HTML or LaTeX)."""
+    text = text_or(text, "")
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text).replace("\n", " "))
+
+
+def is_web_link(value) -> bool:
+    """Return True for http(s) URLs (anything else, e.g. a file path, is shown as text)."""
+    return isinstance(value, str) and value.lower().startswith(("http://", "https://"))
+
+
+# --- filters and query parameters --------------------------------------------------------------
+
+LIST_PARAMS = {"assertion": "assertion", "party": "party", "speaker": "speaker", "stance": "stance",
+               "outlet": "outlet", "certainty": "certainty"}
+STANCES = ["asserts", "denies"]
+
+
+def _param_date(name: str) -> date | None:
+    try:
+        return date.fromisoformat(st.query_params.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _seed_widget(key: str, value) -> None:
+    # Widgets take their first value from the URL; afterwards the widget state is the truth.
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def filters_ui(options: dict[str, dict[str, str]]) -> queries.ClaimFilter:
+    """Return the explorer's filters as picked; each filter round-trips through st.query_params."""
+    allowed = {**{k: list(v) for k, v in options.items()}, "stance": STANCES}
+    for name in LIST_PARAMS:
+        wanted = [v for v in st.query_params.get_all(name) if v in allowed[name]]
+        _seed_widget(f"f_{name}", wanted)
+    _seed_widget("f_since", _param_date("since"))
+    _seed_widget("f_until", _param_date("until"))
+    _seed_widget("f_text", st.query_params.get("q", ""))
+
+    row1 = st.columns([3, 2, 2, 2])
+    assertions = row1[0].multiselect("Assertion", list(options["assertion"]), key="f_assertion",
+                                     format_func=lambda a: options["assertion"].get(a, a))
+    parties = row1[1].multiselect("Party", list(options["party"]), key="f_party",
+                                  format_func=lambda p: options["party"].get(p, p))
+    speakers = row1[2].multiselect("Speaker", list(options["speaker"]), key="f_speaker")
+    stances = row1[3].multiselect("Stance", STANCES, key="f_stance")
+    row2 = st.columns([2, 1, 1, 1, 2])
+    outlets = row2[0].multiselect("Outlet", list(options["outlet"]), key="f_outlet")
+    certainties = row2[1].multiselect("Certainty", list(options["certainty"]), key="f_certainty")
+    since = row2[2].date_input("From", key="f_since", format="YYYY-MM-DD")
+    until = row2[3].date_input("To", key="f_until", format="YYYY-MM-DD")
+    text = row2[4].text_input("Quote contains", key="f_text", placeholder="words in the quote")
+
+    picked = {"assertion": assertions, "party": parties, "speaker": speakers, "stance": stances,
+              "outlet": outlets, "certainty": certainties}
+    for name, values in picked.items():
+        _set_param(name, values)
+    _set_param("since", since.isoformat() if since else None)
+    _set_param("until", until.isoformat() if until else None)
+    _set_param("q", text.strip() or None)
+    return queries.ClaimFilter(
+        assertions=tuple(assertions), parties=tuple(parties), speakers=tuple(speakers), stances=tuple(stances),
+        outlets=tuple(outlets), certainties=tuple(certainties), since=since, until=until, text=text.strip(),
+    )
+
+
+def _set_param(name: str, value) -> None:
+    if value:
+        if st.query_params.get_all(name) != (value if isinstance(value, list) else [value]):
+            st.query_params[name] = value
+    elif name in st.query_params:
+        del st.query_params[name]
+
+
+# --- ISO weeks ---------------------------------------------------------------------------------
+
+
+def iso_week_label(monday: date) -> str:
+    """Return 'YYYY-Www (d Mon – d Mon)' for the week starting on this Monday."""
+    year, week, _ = monday.isocalendar()
+    sunday = monday + timedelta(days=6)
+    return f"{year}-W{week:02d} ({monday:%d %b} – {sunday:%d %b %Y})"
+
+
+def default_week(today: date, latest: date | None) -> tuple[date, str]:
+    """Return (Monday of the default export week, why it was chosen).
+
+    The last complete ISO week before today; when the newest statement is older than that week, the
+    week of the newest statement instead (the data is older than the calendar).
+    """
+    this_monday = today - timedelta(days=today.weekday())
+    last_complete = this_monday - timedelta(days=7)
+    if latest is not None and latest < last_complete:
+        monday = latest - timedelta(days=latest.weekday())
+        return monday, "the week of the latest statement date (the data is older than last week)"
+    return last_complete, "the last complete week before today"
+
+
+def week_choices(first: date | None, last: date | None, default_monday: date) -> list[date]:
+    """Return the Mondays a user can export, newest first: from the first statement's week to the default week."""
+    end = max(default_monday, (last - timedelta(days=last.weekday())) if last else default_monday)
+    start = (first - timedelta(days=first.weekday())) if first else default_monday
+    weeks = []
+    monday = end
+    while monday >= start and len(weeks) < 600:
+        weeks.append(monday)
+        monday -= timedelta(days=7)
+    return weeks
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def _assertion_label(options: dict[str, dict[str, str]], assertion_id: str) -> str:
+    if assertion_id == ALL_ASSERTIONS:
+        return "All assertions (small multiples)"
+    return options["assertion"].get(assertion_id, assertion_id)
+
+
+def _pick_assertion(options: dict[str, dict[str, str]], allow_all: bool, key: str) -> str:
+    choices = ([ALL_ASSERTIONS] if allow_all else []) + list(options["assertion"])
+    wanted = st.query_params.get("assertion", choices[0])
+    _seed_widget(key, wanted if wanted in choices else choices[0])
+    picked = st.selectbox("Assertion", choices, key=key, format_func=lambda a: _assertion_label(options, a))
+    _set_param("assertion", picked or None)
+    return picked
+
+
+def timeline_page() -> None:
+    st.title("Disputed assertions over time")
+    options = read("filter_options")
+    if not options["assertion"]:
+        st.info("The assertion catalog is empty. Add assertions to data/assertions.yaml and run "
+                "`python -m pipeline relink`.")
+        return
+    picked = _pick_assertion(options, allow_all=True, key="t_assertion")
+    filters = queries.ClaimFilter(assertions=(picked,) if picked else ())
+    totals = read("filtered_totals", filters)
+    if totals["claims"] == 0:
+        st.info("No statements are linked to this assertion yet.")
+        return
+    if picked:
+        shown = read("timeline_points", filters)
+    else:
+        # Small multiples of the busiest assertions only: hundreds of charts help no one.
+        busiest = read("busiest_assertions", filters, limit=MAX_SMALL_MULTIPLES)
+        # ("",) matches nothing: every linked statement is undated.
+        shown = read("timeline_points", queries.ClaimFilter(assertions=tuple(busiest) or ("",)))
+        if len(busiest) == MAX_SMALL_MULTIPLES and len(options["assertion"]) > MAX_SMALL_MULTIPLES:
+            st.caption(f"Showing the {MAX_SMALL_MULTIPLES} assertions with the most dated statements; pick one "
+                       "above to see any other.")
+
+    chart_col, side = st.columns([5, 1])
+    with side:
+        st.metric("Dated statements", int(totals["claims"] - totals["undated"]))
+        st.metric("Unknown date", int(totals["undated"]), help="Counted here and listed below; never plotted.")
+        st.metric("Parties", int(totals["parties"]))
+    selected = []
+    with chart_col:
+        if shown.empty:
+            st.info("Every statement about this assertion has an unknown date: nothing to plot. "
+                    "They are listed below.")
+        else:
+            # One chart per assertion on a shared date axis: small multiples that line up.
+            x_domain = (shown["statement_date"].min(), shown["statement_date"].max())
+            for assertion_id, group in shown.groupby("assertion_id", sort=False):
+                if not picked:
+                    st.markdown(f"**{md_escape(_assertion_label(options, assertion_id))}**")
+                chart = charts.timeline_chart(group, x_domain=x_domain, row_height=34)
+                # An explicit height: with a stretched width Streamlit does not size the chart to its rows.
+                event = st.altair_chart(chart, on_select="rerun", selection_mode=charts.POINT_SELECTION,
+                                        key=f"timeline-{assertion_id}", width="stretch",
+                                        height=charts.timeline_height(group))
+                selected += ((event or {}).get("selection") or {}).get(charts.POINT_SELECTION, [])
+            st.caption("Dot size = number of statements; month-precision dates sit at the month's first day "
+                       "(the tooltip says so). Click a dot to list the statements behind it.")
+    for point in selected:
+        _evidence_list(filters, point)
+
+    if picked:
+        weekly = read("weekly_counts", filters)
+        st.subheader("Weekly statements by party")
+        if weekly.empty:
+            st.info("No dated statements to count by week.")
+        else:
+            st.altair_chart(charts.weekly_chart(weekly, width=WEEKLY_WIDTH), width="content")
+    else:
+        weekly = read("weekly_counts", queries.ClaimFilter(assertions=tuple(shown["assertion_id"].unique()) or ("",)))
+        st.subheader("Weekly statements by party")
+        for assertion_id in shown["assertion_id"].drop_duplicates():
+            with st.expander(_assertion_label(options, assertion_id)):
+                st.altair_chart(charts.weekly_chart(weekly[weekly["assertion_id"] == assertion_id], width=WEEKLY_WIDTH),
+                                width="content")
+
+    if totals["undated"]:
+        with st.expander(f"{int(totals['undated'])} statements with an unknown date"):
+            undated = read("undated_claims", filters)
+            st.dataframe(undated, hide_index=True, width="stretch",
+                         column_config={"link": st.column_config.LinkColumn("source")})
+
+
+def _evidence_list(filters: queries.ClaimFilter, point: dict) -> None:
+    try:
+        day = date.fromisoformat(str(point.get("date_key")))
+    except ValueError:
+        day = None
+    point_filters = queries.ClaimFilter(assertions=(point["assertion_id"],)) if point.get("assertion_id") else filters
+    rows = read("evidence", point_filters, party_id=point.get("party_id"), stance=point.get("stance"), day=day)
+    st.subheader(f"Evidence: {len(rows)} statement{'s' if len(rows) != 1 else ''}")
+    for row in rows.itertuples(index=False):
+        with st.container(border=True):
+            before, quote, after = queries.in_sentence(row.before, row.evidence, row.after)
+            st.markdown(f"{md_escape(before)}**{md_escape(quote)}**{md_escape(after)}")
+            who = md_escape(text_or(row.speaker, "(no speaker)"))
+            if isinstance(row.speaker_role, str) and row.speaker_role:
+                who += f", {md_escape(row.speaker_role)}"
+            when = charts.date_label(row.statement_date, row.date_precision)
+            st.caption(f"{who} · {md_escape(row.party)} · {md_escape(row.stance)} · {md_escape(when)} "
+                       f"({md_escape(row.date_precision)}) · {md_escape(text_or(row.outlet, 'outlet unknown'))} · "
+                       f"{md_escape(text_or(row.title, 'untitled'))}")
+            if is_web_link(row.link):
+                st.link_button("Open source", row.link)
+            else:
+                st.caption(f"Source file: {md_escape(row.link)}")
+
+
+def explorer_page() -> None:
+    st.title("Claims explorer")
+    options = read("filter_options")
+    filters = filters_ui(options)
+    totals = read("filtered_totals", filters)
+    table = read("filtered_claims", filters, limit=TABLE_LIMIT)
+    st.markdown(f"**{totals['claims']} claims from {totals['documents']} documents, {totals['parties']} parties**"
+                + (f" (table shows the first {TABLE_LIMIT})" if totals["claims"] > TABLE_LIMIT else ""))
+    if table.empty:
+        st.info("No claims match these filters.")
+    else:
+        shown = table[["statement_date", "date_precision", "party", "stance", "speaker", "quote", "outlet",
+                       "title", "link", "assertion_id", "certainty", "confidence"]]
+        st.dataframe(
+            shown, hide_index=True, width="stretch",
+            column_config={
+                "statement_date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
+                "date_precision": "precision",
+                "link": st.column_config.LinkColumn("source"),
+                "confidence": st.column_config.NumberColumn(format="%.2f"),
+            },
+        )
+
+    st.subheader("Exports")
+    left, right = st.columns(2)
+    with left:
+        st.download_button(
+            "Download this table (CSV)", data=lambda: _filtered_csv(filters), file_name="claims-filtered.csv",
+            mime="text/csv", disabled=table.empty, key="download_filtered",
+        )
+        st.caption("Same columns as `python -m pipeline export`; cells a spreadsheet would run are neutralised.")
+    with right:
+        first, last = read("date_range")
+        monday, why = default_week(date.today(), last)
+        weeks = week_choices(first, last, monday)
+        _seed_widget("export_week", monday)
+        week = st.selectbox("ISO week", weeks, key="export_week", format_func=iso_week_label)
+        st.caption(f"Default: {why}.")
+        st.download_button(
+            f"Download week {week.isocalendar()[0]}-W{week.isocalendar()[1]:02d} (CSV)",
+            data=lambda: _weekly_csv(week), file_name=f"claims-{week.isocalendar()[0]}-W{week.isocalendar()[1]:02d}.csv",
+            mime="text/csv", key="download_week",
+        )
+
+
+def _filtered_csv(filters: queries.ClaimFilter) -> str:
+    frame = read("filtered_claims", filters, limit=None)
+    return export.to_csv_text(frame[EXPORT_COLUMNS])
+
+
+def _weekly_csv(monday: date) -> str:
+    # The same query and columns as `python -m pipeline export --week YYYY-Www`.
+    frame = read("claims_export", since=monday, until=monday + timedelta(days=6))
+    return export.to_csv_text(frame)
+
+
+def briefing_page() -> None:
+    options = read("filter_options")
+    if not options["assertion"]:
+        st.info("The assertion catalog is empty: nothing to brief.")
+        return
+    controls = st.columns([3, 2, 1, 1])
+    with controls[0]:
+        picked = _pick_assertion(options, allow_all=False, key="b_assertion")
+    parties = controls[1].multiselect("Parties", list(options["party"]), key="b_party",
+                                      format_func=lambda p: options["party"].get(p, p))
+    since = controls[2].date_input("From", value=None, key="b_since", format="YYYY-MM-DD")
+    until = controls[3].date_input("To", value=None, key="b_until", format="YYYY-MM-DD")
+    filters = queries.ClaimFilter(assertions=(picked,), parties=tuple(parties), since=since, until=until)
+    detail = read("assertion", picked)
+    points = read("timeline_points", filters)
+    if points.empty:
+        st.subheader(md_escape(detail["claim"]))
+        st.info("No dated statements for this assertion with these filters.")
+        return
+    chart, height = _briefing_chart(detail, points, [options["party"].get(p, p) for p in parties], since, until)
+    # theme=None: the page shows exactly what the PNG will contain.
+    st.altair_chart(chart, width="content", height=height, theme=None)
+
+    claims = read("filtered_claims", filters, limit=200)
+    st.subheader("Who said what, when")
+    lines = []
+    for row in claims.itertuples(index=False):
+        when = charts.date_label(row.statement_date, row.date_precision)
+        quote = row.quote if len(row.quote) <= 220 else row.quote[:217] + "…"
+        lines.append(f"- **{md_escape(when)}** · {md_escape(text_or(row.speaker, '(no speaker)'))} "
+                     f"({md_escape(row.party)}, {md_escape(row.stance)}): “{md_escape(quote)}” "
+                     f"— {md_escape(text_or(row.outlet, 'outlet unknown'))}")
+    st.markdown("\n".join(lines))
+    sources = claims["document"].nunique()
+    st.caption(f"Generated {date.today():%d %B %Y} from {sources} source{'s' if sources != 1 else ''} "
+               f"({len(claims)} statements).")
+    st.download_button(
+        "Download PNG", data=lambda: charts.chart_png(chart), file_name=f"briefing-{picked}.png",
+        mime="image/png", key="download_png",
+    )
+
+
+def _briefing_chart(detail: dict, points: pd.DataFrame, party_names: list[str], since, until):
+    first = points["statement_date"].min()
+    last = points["statement_date"].max()
+    subtitle = charts.briefing_subtitle(detail.get("counterclaim"), party_names, since, until,
+                                        pd.Timestamp(first).date(), pd.Timestamp(last).date())
+    return (charts.briefing_chart(points, detail["claim"], subtitle),
+            charts.briefing_height(points, detail["claim"], subtitle))
+
+
+def attention_page() -> None:
+    st.title("Needs attention")
+    undated = read("needs_date")
+    st.subheader(f"Documents without a publication date ({len(undated)})")
+    if undated.empty:
+        st.success("Every original document has a date.")
+    else:
+        st.caption("A manifest row (`ingest --manifest`) can supply the date.")
+        st.dataframe(undated, hide_index=True, width="stretch")
+    speakers = read("unknown_party_speakers")
+    st.subheader(f"Speakers whose party is unknown ({len(speakers)})")
+    if speakers.empty:
+        st.success("Every speaker was resolved to a party.")
+    else:
+        st.caption("Add them (or their role phrases) to data/actors.yaml and run `python -m pipeline relink`.")
+        st.dataframe(speakers, hide_index=True, width="stretch")
+    quarantine = read("quarantined")
+    st.subheader(f"Quarantined inputs ({len(quarantine)})")
+    if quarantine.empty:
+        st.success("No input was rejected.")
+    else:
+        st.dataframe(quarantine, hide_index=True, width="stretch")
+
+
+PAGES = {
+    "timeline": (timeline_page, "Timeline", ":material/timeline:"),
+    "explorer": (explorer_page, "Claims explorer", ":material/table:"),
+    "briefing": (briefing_page, "Briefing", ":material/description:"),
+    "attention": (attention_page, "Needs attention", ":material/warning:"),
+}
+
+
+def guarded(page) -> None:
+    """Run a page, showing a message instead of a traceback when the database is missing or unreadable."""
     path = database_path()
     if not path.exists():
         st.info(f"No database yet at `{path}`. Run `python -m pipeline ingest data/seeds` (or `make run`).")
         return
-    version = file_version(path)
-    documents = load_documents(str(path), version)
-    originals = documents[documents["duplicate_of"].isna()]
-    st.caption(
-        f"{len(documents)} documents ({len(documents) - len(originals)} copies of others), "
-        f"{int(originals['statements'].sum())} statements"
-    )
-    st.subheader("Documents")
-    if documents.empty:
-        st.info("The database has no documents yet.")
-    else:
-        st.dataframe(documents, hide_index=True, use_container_width=True)
-    quarantine = load_quarantine(str(path), version)
-    if not quarantine.empty:
-        st.subheader("Quarantined inputs")
-        st.dataframe(quarantine, hide_index=True, use_container_width=True)
+    try:
+        page()
+    except DatabaseUnavailable as exc:
+        st.warning(str(exc))
+        st.button("Retry")
 
 
-main()
+def render(name: str) -> None:
+    """Render one page by name without navigation (used by tests and for embedding)."""
+    st.set_page_config(page_title="Contested-claim tracker", layout="wide")
+    guarded(PAGES[name][0])
+
+
+def main() -> None:
+    st.set_page_config(page_title="Contested-claim tracker", layout="wide")
+    pages = [
+        st.Page(lambda f=func: guarded(f), title=title, icon=icon, url_path=name, default=(name == "timeline"))
+        for name, (func, title, icon) in PAGES.items()
+    ]
+    st.navigation(pages).run()
+    path = database_path()
+    if path.exists():
+        st.sidebar.caption(f"Database: {path.name}, updated {datetime.fromtimestamp(path.stat().st_mtime):%Y-%m-%d %H:%M}")
+
+
+if __name__ == "__main__":
+    main()

@@ -102,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
     p.set_defaults(func=cmd_assertions)
 
+    p = commands.add_parser("brief", help="Write one assertion's briefing chart (title, subtitle, timeline) as PNG.",
+                            description="The dashboard's briefing chart for one assertion, rendered offline.")
+    _add_db(p)
+    p.add_argument("--assertion", required=True, help="assertion id from the catalog")
+    p.add_argument("--out", type=Path, required=True, help="output PNG file")
+    p.set_defaults(func=cmd_brief)
+
     p = commands.add_parser("documents", help="List stored documents.",
                             description="List stored documents with metadata, duplicate link and statement count.")
     _add_db(p)
@@ -288,3 +295,29 @@ def cmd_attributions(args: argparse.Namespace) -> int:
             }
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
     return status
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    """Write one assertion's briefing chart as PNG (the dashboard's Download PNG); return the exit code."""
+    from pipeline import charts  # Altair and vl-convert load only for this command
+
+    con = _readonly(args)
+    if con is None:
+        return 1
+    filters = queries.ClaimFilter(assertions=(args.assertion,))
+    with con:
+        detail = queries.assertion(con, args.assertion)
+        points = queries.timeline_points(con, filters) if detail else None
+    if detail is None:
+        _error(f"error: no assertion {args.assertion!r} in the stored catalog")
+        return 2
+    if points.empty:
+        _error(f"error: assertion {args.assertion!r} has no dated statements to plot")
+        return 1
+    first, last = points["statement_date"].min(), points["statement_date"].max()
+    subtitle = charts.briefing_subtitle(detail["counterclaim"], [], None, None, first.date(), last.date())
+    png = charts.chart_png(charts.briefing_chart(points, detail["claim"], subtitle))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(png)
+    print(f"wrote {args.out} ({len(png)} bytes, {int(points['statements'].sum())} dated statements)")
+    return 0

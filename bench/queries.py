@@ -1,0 +1,214 @@
+"""Benchmark of the dashboard's reads on 1,000,000 synthetic claims, next to the same work in pandas.
+
+    .venv/bin/python bench/queries.py            # builds bench/out/bench.duckdb once, then times
+    .venv/bin/python bench/queries.py --rebuild  # rebuild the synthetic database
+
+The database has the real schema (store.writer runs the migrations) and is filled with DuckDB SQL
+over generate_series: 500 assertions, 40 parties, 5 years, 100,000 documents (5 % copies of
+others), 1,000,000 statements and claims (10 % below the linking threshold, 3 % undated).
+Each query is timed as the median of 20 runs on an open read-only connection; targets: every page
+query <= 50 ms, the weekly CSV <= 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline import export, queries, store  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+DB = OUT / "bench.duckdb"
+CLAIMS = 1_000_000
+DOCUMENTS = 100_000
+ASSERTIONS = 500
+PARTIES = 40
+DAYS = 5 * 365
+START = date(2021, 1, 1)
+RUNS = 20
+PAGE_TARGET_MS = 50.0
+CSV_TARGET_S = 2.0
+
+BUILD_SQL = [
+    f"""INSERT INTO parties
+        SELECT 'party-' || lpad(i::VARCHAR, 2, '0'), 'Party ' || i, 'state' FROM range({PARTIES}) t(i)""",
+    f"""INSERT INTO assertions
+        SELECT 'assertion-' || lpad(i::VARCHAR, 3, '0'), 'Synthetic claim number ' || i || '.',
+               'Synthetic counterclaim ' || i || '.', NULL, i
+        FROM range({ASSERTIONS}) t(i)""",
+    # 5 % of documents are copies of the one before them; 2 % have no publication date.
+    f"""INSERT INTO documents
+        SELECT 'doc-' || i, 'bench/doc-' || i || '.txt', 'text',
+               CASE WHEN i % 3 = 0 THEN 'https://example.org/news/' || i END,
+               'Synthetic article ' || i, 'Outlet ' || (i % 60), NULL, NULL, [], 
+               CASE WHEN i % 50 = 7 THEN NULL ELSE DATE '{START}' + (hash(i, 'p') % {DAYS})::INTEGER END,
+               CASE WHEN i % 50 = 7 THEN 'unknown' ELSE 'day' END,
+               repeat('Officials said the synthetic statement number ' || i || ' was made. ', 6),
+               [], md5(i::VARCHAR), md5('b' || i),
+               CASE WHEN i % 20 = 5 THEN 'doc-' || (i - 1) END,
+               TIMESTAMP '2026-01-01' + to_seconds(i)
+        FROM range({DOCUMENTS}) t(i)""",
+    # One statement per claim; 10 statements per document; a few speakers without a party.
+    f"""INSERT INTO statements
+        SELECT 'st-' || i, 'doc-' || (i // 10),
+               'Speaker ' || (hash(i, 's') % 2000), 0, 10, 'Speaker ' || (hash(i, 's') % 2000), 'Minister',
+               CASE WHEN hash(i, 'u') % 100 = 0 THEN 'unknown'
+                    ELSE 'party-' || lpad((hash(i, 'q') % {PARTIES})::VARCHAR, 2, '0') END,
+               'said', 11, 15,
+               'synthetic quote ' || i || ' about claim ' || (hash(i, 'a') % {ASSERTIONS}), 16, 60,
+               hash(i, 'd') % 2 = 0,
+               CASE WHEN hash(i, 'h') % 5 = 0 THEN 'hedged' ELSE 'asserted' END,
+               CASE WHEN hash(i, 'n') % 100 < 3 THEN NULL
+                    ELSE DATE '{START}' + (hash(i, 't') % {DAYS})::INTEGER END,
+               CASE WHEN hash(i, 'n') % 100 < 3 THEN 'unknown'
+                    WHEN hash(i, 'n') % 100 < 8 THEN 'month' ELSE 'day' END
+        FROM range({CLAIMS}) t(i)""",
+    f"""INSERT INTO claims
+        SELECT 'cl-' || s.i, 'st-' || s.i, 'doc-' || (s.i // 10),
+               'assertion-' || lpad((hash(s.i, 'a') % {ASSERTIONS})::VARCHAR, 3, '0'),
+               CASE WHEN hash(s.i, 'x') % 3 = 0 THEN 'denies' ELSE 'asserts' END,
+               (hash(s.i, 'c') % 100) / 100.0, 0.5, hash(s.i, 'b') % 10 = 0,
+               st.party_id, st.statement_date, st.date_precision, st.certainty, 16, 60
+        FROM range({CLAIMS}) s(i)
+        JOIN statements st ON st.id = 'st-' || s.i""",
+]
+
+
+def build(path: Path) -> None:
+    """Create the synthetic database at `path` in the real schema."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(path.name + "*"):
+        stale.unlink()
+    started = time.perf_counter()
+    with store.writer(path) as con:
+        for sql in BUILD_SQL:
+            con.execute(sql)
+    print(f"built {path} in {time.perf_counter() - started:.1f} s ({path.stat().st_size / 1e6:.0f} MB)")
+
+
+def median_ms(run, runs: int = RUNS) -> float:
+    """Return the median wall time of `run()` in milliseconds over `runs` runs (after one warm-up)."""
+    run()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def pandas_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return the claims with the columns the aggregations need, loaded into pandas once."""
+    return con.execute(
+        """SELECT c.id AS claim_id, c.assertion_id, c.stance, c.party_id, c.statement_date, c.date_precision,
+                  c.below_threshold, c.document_id, d.duplicate_of IS NOT NULL AS is_copy
+           FROM claims c JOIN documents d ON d.id = c.document_id"""
+    ).df()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the synthetic database")
+    parser.add_argument("--db", type=Path, default=DB)
+    args = parser.parse_args()
+    if args.rebuild or not args.db.exists():
+        build(args.db)
+
+    con = store.connect_readonly(args.db)
+    one = "assertion-042"
+    every = queries.ClaimFilter()
+    one_assertion = queries.ClaimFilter(assertions=(one,))
+    narrowed = queries.ClaimFilter(assertions=(one,), parties=("party-07",), stances=("denies",))
+    searched = queries.ClaimFilter(text="quote 4242")
+    point = queries.timeline_points(con, one_assertion).iloc[0]
+    busiest = queries.ClaimFilter(assertions=tuple(queries.busiest_assertions(con, every, 12)))
+    last = queries.date_range(con)[1]
+    monday = last - timedelta(days=last.weekday())
+
+    frame = pandas_frame(con)
+    counted = frame[~frame["is_copy"] & ~frame["below_threshold"]]
+
+    def pd_totals_one():
+        f = counted[counted["assertion_id"] == one]
+        return len(f), f["document_id"].nunique(), f["party_id"].nunique()
+
+    def pd_timeline_one():
+        f = counted[(counted["assertion_id"] == one) & counted["statement_date"].notna()]
+        return f.groupby(["party_id", "stance", "statement_date", "date_precision"]).size()
+
+    def pd_timeline_busiest():
+        f = counted[counted["assertion_id"].isin(busiest.assertions) & counted["statement_date"].notna()]
+        return f.groupby(["assertion_id", "party_id", "stance", "statement_date", "date_precision"]).size()
+
+    def pd_weekly_one():
+        f = counted[(counted["assertion_id"] == one) & counted["statement_date"].notna()]
+        week = f["statement_date"] - pd.to_timedelta(f["statement_date"].dt.day_of_week, unit="D")
+        return f.assign(week=week).groupby(["party_id", "week", "stance"]).size()
+
+    def pd_totals_all():
+        return len(counted), counted["document_id"].nunique(), counted["party_id"].nunique()
+
+    cases = [
+        # (label, duckdb run, pandas equivalent or None)
+        ("filter_options (all pages)", lambda: queries.filter_options(con), None),
+        ("date_range (explorer)", lambda: queries.date_range(con), None),
+        ("filtered_totals, no filter", lambda: queries.filtered_totals(con, every), pd_totals_all),
+        ("filtered_totals, one assertion", lambda: queries.filtered_totals(con, one_assertion), pd_totals_one),
+        ("filtered_claims 5000 rows, no filter", lambda: queries.filtered_claims(con, every, limit=5000), None),
+        ("filtered_claims, assertion+party+stance", lambda: queries.filtered_claims(con, narrowed, 5000), None),
+        ("filtered_claims, quote text search", lambda: queries.filtered_claims(con, searched, 5000), None),
+        ("timeline_points, one assertion", lambda: queries.timeline_points(con, one_assertion), pd_timeline_one),
+        ("busiest_assertions (timeline, all)", lambda: queries.busiest_assertions(con, every, 12), None),
+        ("timeline_points, 12 busiest assertions", lambda: queries.timeline_points(con, busiest), pd_timeline_busiest),
+        ("weekly_counts, 12 busiest assertions", lambda: queries.weekly_counts(con, busiest), None),
+        ("weekly_counts, one assertion", lambda: queries.weekly_counts(con, one_assertion), pd_weekly_one),
+        ("undated_claims, one assertion", lambda: queries.undated_claims(con, one_assertion), None),
+        ("evidence of one point", lambda: queries.evidence(con, one_assertion, point["party_id"], point["stance"],
+                                                           point["statement_date"].date()), None),
+        ("assertion (briefing)", lambda: queries.assertion(con, one), None),
+        ("needs_date (attention)", lambda: queries.needs_date(con), None),
+        ("unknown_party_speakers (attention)", lambda: queries.unknown_party_speakers(con), None),
+        ("quarantined (attention)", lambda: queries.quarantined(con), None),
+    ]
+    print(f"\n{'query':44s} {'DuckDB ms':>10s} {'pandas ms':>10s}  target")
+    slow = []
+    for label, run, pandas_run in cases:
+        duck = median_ms(run)
+        pand = f"{median_ms(pandas_run):10.1f}" if pandas_run else f"{'-':>10s}"
+        ok = duck <= PAGE_TARGET_MS
+        slow += [] if ok else [label]
+        print(f"{label:44s} {duck:10.1f} {pand}  {'ok' if ok else 'SLOW'} (<= {PAGE_TARGET_MS:.0f} ms)")
+
+    def weekly_csv():
+        rows = queries.claims_export(con, since=monday, until=monday + timedelta(days=6))
+        return export.to_csv_text(rows)
+
+    started = time.perf_counter()
+    text = weekly_csv()
+    first = time.perf_counter() - started
+    csv_s = median_ms(weekly_csv, runs=5) / 1000
+    rows = text.count("\n") - 1
+    print(f"{'weekly CSV export (' + str(rows) + ' rows)':44s} {csv_s * 1000:10.1f} {'-':>10s}  "
+          f"{'ok' if csv_s <= CSV_TARGET_S else 'SLOW'} (<= {CSV_TARGET_S:.0f} s; first run {first:.2f} s; median of 5)")
+    connect = median_ms(lambda: store.connect_readonly(args.db).close())
+    print(f"{'open a read-only connection (per cached read)':44s} {connect:10.1f}")
+    counts = queries.counts(con)
+    print(f"\n{counts['claims']:,} counted claims of {CLAIMS:,}; {counts['originals']:,} original documents")
+    con.close()
+    if slow:
+        print("over target: " + ", ".join(slow))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,184 @@
+"""Altair chart builders shared by the dashboard and the `brief` command (no Streamlit here)."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+
+import altair as alt
+import pandas as pd
+
+# A colour-blind-safe pair (Okabe-Ito blue and vermillion), the same in every chart and PNG.
+STANCE_DOMAIN = ["asserts", "denies"]
+STANCE_RANGE = ["#0072B2", "#D55E00"]
+STANCE_SCALE = alt.Scale(domain=STANCE_DOMAIN, range=STANCE_RANGE)
+
+# The selection the dashboard reads back: these fields identify one point (one party, stance and day).
+POINT_SELECTION = "point"
+POINT_FIELDS = ["assertion_id", "party_id", "stance", "date_key"]
+
+PRECISION_LABELS = {
+    "day": "day",
+    "month": "month only (plotted at the month's start)",
+    "year": "year only (plotted at the year's start)",
+    "published": "article's publication date",
+}
+
+
+def date_label(day, precision: str) -> str:
+    """Return a date as people read it at its precision: 2022-11 for a month, 2022 for a year."""
+    if day is None or pd.isna(day):
+        return "unknown"
+    day = pd.Timestamp(day)
+    if precision == "month":
+        return day.strftime("%Y-%m")
+    if precision == "year":
+        return day.strftime("%Y")
+    return day.strftime("%Y-%m-%d")
+
+
+def _timeline_frame(points: pd.DataFrame) -> pd.DataFrame:
+    frame = points.copy()
+    frame["statement_date"] = pd.to_datetime(frame["statement_date"])
+    frame["when"] = [date_label(d, p) for d, p in zip(frame["statement_date"], frame["date_precision"])]
+    frame["precision"] = frame["date_precision"].map(lambda p: PRECISION_LABELS.get(p, p))
+    frame["outlet"] = frame["outlet"].fillna("(outlet unknown)")
+    frame["speaker"] = frame["speaker"].fillna("(no speaker)")
+    return frame
+
+
+def _size_legend_values(frame: pd.DataFrame) -> list[int]:
+    # Whole numbers only: a legend of "1.5 statements" means nothing.
+    counts = sorted({int(v) for v in frame["statements"]}) if len(frame) else [1]
+    if len(counts) <= 4:
+        return counts
+    step = (len(counts) - 1) / 3
+    return sorted({counts[round(i * step)] for i in range(4)})
+
+
+def timeline_chart(points: pd.DataFrame, selectable: bool = True, width: int | str = "container",
+                   row_height: int = 28, x_domain: tuple[date, date] | None = None) -> alt.Chart:
+    """Return a dot chart: statement date on x, party on y, colour = stance, size = statements.
+
+    `points` is `queries.timeline_points`. With several assertions, one small multiple per assertion
+    (stacked vertically, each with its own parties; needs a fixed width). With `selectable`, clicking
+    a dot selects it. `x_domain` fixes the date axis, so separate charts line up.
+    """
+    frame = _timeline_frame(points)
+    x_scale = alt.Scale(padding=18)
+    if x_domain is not None:
+        x_scale = alt.Scale(padding=18, domain=[pd.Timestamp(x_domain[0]).isoformat(),
+                                                pd.Timestamp(x_domain[1]).isoformat()])
+    parties = max(frame.groupby("assertion_id")["party"].nunique().max() if len(frame) else 1, 1)
+    base = alt.Chart(frame).mark_circle(opacity=0.85, stroke="white", strokeWidth=0.5).encode(
+        x=alt.X("statement_date:T", title="Statement date", scale=x_scale,
+                axis=alt.Axis(format="%Y-%m-%d", labelAngle=0, labelOverlap=True)),
+        y=alt.Y("party:N", title=None, sort="ascending"),
+        color=alt.Color("stance:N", scale=STANCE_SCALE, title="Stance",
+                        legend=alt.Legend(orient="top")),
+        size=alt.Size("statements:Q", title="Statements", scale=alt.Scale(range=[60, 600], zero=False),
+                      legend=alt.Legend(orient="top", format="d", values=_size_legend_values(frame))),
+        tooltip=[
+            alt.Tooltip("party:N", title="Party"),
+            alt.Tooltip("stance:N", title="Stance"),
+            alt.Tooltip("when:N", title="Date"),
+            alt.Tooltip("precision:N", title="Date precision"),
+            alt.Tooltip("statements:Q", title="Statements"),
+            alt.Tooltip("speaker:N", title="Speaker"),
+            alt.Tooltip("quote_excerpt:N", title="Quote"),
+            alt.Tooltip("outlet:N", title="Outlet"),
+        ],
+    )
+    if selectable:
+        selection = alt.selection_point(name=POINT_SELECTION, fields=POINT_FIELDS, on="click")
+        base = base.add_params(selection).encode(
+            opacity=alt.condition(selection, alt.value(0.9), alt.value(0.25))
+        )
+    if frame["assertion_id"].nunique() > 1:
+        return base.properties(width=width, height=alt.Step(row_height)).facet(
+            row=alt.Row("assertion:N", title=None, sort=alt.SortField("assertion_id"),
+                        header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start",
+                                          labelOrient="top", labelFontWeight="bold", labelLimit=900)),
+        ).resolve_scale(y="independent")
+    return base.properties(width=width, height=max(120, row_height * parties))
+
+
+def timeline_height(points: pd.DataFrame, row_height: int = 34) -> int:
+    """Return the pixel height one single-assertion timeline needs: its party rows, legend and axis."""
+    parties = points["party"].nunique() if len(points) else 1
+    return max(120, row_height * parties) + 150
+
+
+def weekly_frame(weekly: pd.DataFrame) -> pd.DataFrame:
+    """Return `queries.weekly_counts` as long rows: asserting counts positive, denying counts negative."""
+    long = weekly.melt(id_vars=["assertion_id", "party_id", "party", "week"], value_vars=["asserts", "denies"],
+                       var_name="stance", value_name="statements")
+    long = long[long["statements"] > 0].copy()
+    long["signed"] = long["statements"].where(long["stance"] == "asserts", -long["statements"])
+    long["week"] = pd.to_datetime(long["week"])
+    long["week_label"] = long["week"].dt.strftime("%G-W%V")
+    return long
+
+
+def weekly_chart(weekly: pd.DataFrame, width: int | str = "container") -> alt.Chart:
+    """Return weekly bars per party (one row each): statements asserting up (positive), denying down (negative)."""
+    long = weekly_frame(weekly)
+    # Symmetric y so "up" and "down" read the same in every party's row.
+    reach = int(max(long["statements"].max() if len(long) else 1, 1))
+    bars = alt.Chart().mark_bar(size=7).encode(
+        x=alt.X("week:T", title="Week (Monday)", scale=alt.Scale(padding=10),
+                axis=alt.Axis(format="%Y-%m-%d", labelAngle=0, labelOverlap=True)),
+        y=alt.Y("signed:Q", title=None, scale=alt.Scale(domain=[-reach, reach]),
+                axis=alt.Axis(tickMinStep=1, format="d", values=[-reach, 0, reach])),
+        color=alt.Color("stance:N", scale=STANCE_SCALE, title="Stance",
+                        legend=alt.Legend(orient="top")),
+        tooltip=[
+            alt.Tooltip("party:N", title="Party"),
+            alt.Tooltip("week_label:N", title="ISO week"),
+            alt.Tooltip("stance:N", title="Stance"),
+            alt.Tooltip("statements:Q", title="Statements"),
+        ],
+    )
+    zero = alt.Chart().mark_rule(color="#888888").encode(y=alt.datum(0))
+    return alt.layer(bars, zero, data=long).properties(width=width, height=64).facet(
+        row=alt.Row("party:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=160)),
+        spacing=6,
+    )
+
+
+def briefing_subtitle(counterclaim: str | None, parties: list[str], since: date | None, until: date | None,
+                      first: date | None, last: date | None) -> list[str]:
+    """Return the subtitle lines of a briefing: the counterclaim, the filters and the date range shown."""
+    lines = []
+    if counterclaim:
+        lines.append(f"Counterclaim: {counterclaim}")
+    who = ", ".join(parties) if parties else "all parties"
+    start = since or first
+    end = until or last
+    span = f"{start:%d %b %Y} – {end:%d %b %Y}" if start and end else "no dated statements"
+    lines.append(f"Statements by {who} · {span} · blue = asserts, vermillion = denies")
+    return lines
+
+
+def briefing_chart(points: pd.DataFrame, claim: str, subtitle: list[str], width: int = 760) -> alt.Chart:
+    """Return the briefing timeline with the claim as title and the subtitle lines (for screen and PNG)."""
+    chart = timeline_chart(points, selectable=False, width=width, row_height=34)
+    # Vega titles do not wrap: break long claims into lines that fit the chart's width.
+    title = alt.TitleParams(text=textwrap.wrap(claim, width=max(40, width // 10)) or [claim], subtitle=subtitle, anchor="start", fontSize=17, subtitleFontSize=12,
+                            subtitleColor="#444444", limit=width + 150, offset=12)
+    chart = chart.properties(title=title)
+    return chart.configure_view(stroke=None).configure(background="white")
+
+
+def briefing_height(points: pd.DataFrame, claim: str, subtitle: list[str], width: int = 760) -> int:
+    """Return the pixel height of `briefing_chart`: the timeline plus its title and subtitle lines."""
+    title_lines = len(textwrap.wrap(claim, width=max(40, width // 10))) or 1
+    return timeline_height(points) + 24 * title_lines + 18 * len(subtitle) + 20
+
+
+def chart_png(chart: alt.Chart, scale: float = 2.0) -> bytes:
+    """Return the chart rendered as PNG bytes, offline (vl-convert)."""
+    import vl_convert
+
+    version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    return vl_convert.vegalite_to_png(chart.to_dict(), vl_version=version, scale=scale)
