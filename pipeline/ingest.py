@@ -195,10 +195,34 @@ def relink(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console |
                 result = analyze(document)
             else:
                 result = analyze.derive(document, store.load_attributions(con, doc_id))
-            store.replace_statements(con, doc_id, result.statements, result.claims, result.document_stances)
+            store.replace_statements(con, doc_id, result.statements, result.claims)
             progress.advance(task)
     store.replace_catalog(con, analyze.catalog.assertions, analyze.actors.parties)
     store.set_setting(con, "analysis_version", analysis_version(analyze))
+    fill_document_stances(con, analyze, console)
+    return len(ids)
+
+
+def fill_document_stances(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console | None = None,
+                          chunk: int = 64) -> int:
+    """Compute the stances of every document that lacks current ones, in chunks (one transaction each).
+
+    Runs after the documents are stored; a run stopped before it leaves them for the next run.
+    Returns how many documents were done.
+    """
+    version = analysis_version(analyze)
+    ids = store.documents_needing_stances(con, version)
+    progress = _progress(console, len(ids) // chunk + 1)
+    with progress, StopRequest() as stop:
+        task = progress.add_task("document stances", total=len(ids))
+        for start in range(0, len(ids), chunk):
+            if stop.requested:
+                raise KeyboardInterrupt
+            part = ids[start:start + chunk]
+            documents = [store.load_document(con, doc_id) for doc_id in part]
+            stances = analyze.document_stances(documents, store.linked_assertions(con, part))
+            store.write_stances(con, part, stances, version)
+            progress.advance(task, len(part))
     return len(ids)
 
 
@@ -241,6 +265,7 @@ def ingest(
                         summary.read += 1
                         _ingest_one(con, item, db, analyze, summary, console)
                     progress.advance(task)
+            fill_document_stances(con, analyze, console)
         except KeyboardInterrupt:
             summary.interrupted = True
     return summary
@@ -275,7 +300,7 @@ def _ingest_one(con, item, db: Path, analyze: Analyzer, summary: IngestSummary, 
         original = store.load_document(con, original_id)
         built = fill_from_copy(built.model_copy(update={"duplicate_of": original_id}), original)
     result = analyze(built)
-    store.insert_document(con, built, fingerprint, result.statements, result.claims, result.document_stances)
+    store.insert_document(con, built, fingerprint, result.statements, result.claims)
     if original_id:
         filled = fill_from_copy(original, built)
         if filled != original:
@@ -291,7 +316,7 @@ def _update(con, document: Document, analyze: Analyzer) -> Analysis:
     # Statement dates hang on the publication date, so new metadata means re-extracting statements.
     store.update_metadata(con, document)
     result = analyze(document)
-    store.replace_statements(con, document.id, result.statements, result.claims, result.document_stances)
+    store.replace_statements(con, document.id, result.statements, result.claims)
     return result
 
 

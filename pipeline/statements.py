@@ -28,11 +28,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-
 
 
 class Analysis(Strict):
-    """What one document yields: its statements, their links to assertions, and its own stances."""
+    """What one document yields: its statements and their links to catalog assertions."""
 
     statements: list[Statement] = []
     claims: list[Claim] = []
-    document_stances: list[DocumentStance] = []
 
 
 def sentence_around(text: str, start: int, end: int) -> Span:
@@ -95,36 +94,41 @@ class Analyzer:
             self._stance_model = StanceModel.load()
         return self._stance_model
 
-    def document_stances(self, document: Document, claims: list[Claim]) -> list[DocumentStance]:
-        """Return the document's stance toward each assertion it is related to (the rest are unrelated).
+    def document_stances(self, documents: list[Document], linked: dict[str, set[str]]) -> list[DocumentStance]:
+        """Return each document's stance toward each assertion it is related to (the rest are unrelated).
 
-        Only assertions whose words mostly appear in the document, or that its statements speak to,
-        go to the model, so a large catalog costs little per document.
+        Only assertions whose words mostly appear in a document, or that its statements speak to
+        (`linked`), go to the model, so a large catalog costs little; all pairs of all the documents
+        go in one call, because the model's cost is mostly per call.
         """
-        linked = {c.assertion_id for c in claims if not c.below_threshold}
-        candidates = sorted(set(self.linker.related_assertions(document.body)) | linked)
-        if not candidates:
+        pairs: list[tuple[str, str]] = []
+        bodies: dict[str, str] = {}
+        for document in documents:
+            bodies[document.id] = document.body
+            candidates = set(self.linker.related_assertions(document.body)) | linked.get(document.id, set())
+            pairs += [(document.id, assertion_id) for assertion_id in sorted(candidates)]
+        if not pairs:
             return []
-        predictions = self.stance_model.predict([self.claims_by_id[a] for a in candidates],
-                                                [document.body] * len(candidates))
+        predictions = self.stance_model.predict([self.claims_by_id[a] for _, a in pairs],
+                                                [bodies[d] for d, _ in pairs])
         stances = []
-        for assertion_id, prediction in zip(candidates, predictions):
+        for (document_id, assertion_id), prediction in zip(pairs, predictions):
             label, confidence = prediction.label, prediction.confidence
             if label == DocumentStanceLabel.UNRELATED:
-                if assertion_id not in linked:
+                if assertion_id not in linked.get(document_id, set()):
                     continue
                 # Its statements speak to the assertion, so the document at least reports it.
                 label, confidence = DocumentStanceLabel.REPORTS, 0.5
-            stances.append(DocumentStance(document_id=document.id, assertion_id=assertion_id, stance=label,
+            stances.append(DocumentStance(document_id=document_id, assertion_id=assertion_id, stance=label,
                                           confidence=round(float(confidence), 3)))
         return stances
 
     def __call__(self, document: Document) -> Analysis:
-        """Return the document's statements with party and date, their claims and the document's stances."""
+        """Return the document's statements with party and date, and their claims."""
         return self.derive(document, attribution.extract_attributions(document.body))
 
     def derive(self, document: Document, attributions: list[attribution.Attribution]) -> Analysis:
-        """Return statements, claims and stances from a document's attributions (relinking skips extraction)."""
+        """Return statements and claims from a document's attributions (relinking skips extraction)."""
         statements: list[Statement] = []
         claims: list[Claim] = []
         last_date: dict[str, tuple] = {}
@@ -191,8 +195,7 @@ class Analyzer:
                         evidence_end=found.content.end,
                     )
                 )
-        return Analysis(statements=statements, claims=claims,
-                        document_stances=self.document_stances(document, claims))
+        return Analysis(statements=statements, claims=claims)
 
 
 def analyzer(actors_path: Path | None = None, catalog_path: Path | None = None) -> Analyzer:

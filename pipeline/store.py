@@ -172,7 +172,18 @@ def m003_document_stances(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [m001_initial, m002_claims, m003_document_stances]
+def m004_stances_version(con: duckdb.DuckDBPyConnection) -> None:
+    # Document stances are computed in batches after the documents are stored (the model is much
+    # faster over many pairs at once); this records which catalog and actors a document's rows reflect.
+    con.execute("ALTER TABLE documents ADD COLUMN stances_version VARCHAR")
+
+
+MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [
+    m001_initial,
+    m002_claims,
+    m003_document_stances,
+    m004_stances_version,
+]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -316,15 +327,14 @@ def insert_document(
     fingerprint: Fingerprint,
     statements: list[Statement],
     claims: list[Claim],
-    stances: list[DocumentStance],
 ) -> None:
-    """Store a document, its band buckets, source, statements, claims and stances in one transaction."""
+    """Store a document, its band buckets, source, statements and claims in one transaction."""
     now = _now()
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
             """
-            INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
             """,
             [
                 document.id, document.source, document.source_kind.value, document.url, document.title,
@@ -340,7 +350,6 @@ def insert_document(
         con.execute("INSERT INTO document_sources VALUES (?, ?, ?)", [document.id, document.source, now])
         _insert_statements(con, statements)
         _insert_claims(con, claims)
-        _insert_stances(con, stances)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -369,28 +378,60 @@ def _insert_statements(con: duckdb.DuckDBPyConnection, statements: list[Statemen
 
 
 def replace_statements(con: duckdb.DuckDBPyConnection, document_id: str, statements: list[Statement],
-                       claims: list[Claim], stances: list[DocumentStance]) -> None:
-    """Replace one document's statements, claims and stances in one transaction (re-extraction, relinking)."""
+                       claims: list[Claim]) -> None:
+    """Replace one document's statements and claims in one transaction; its stances become stale."""
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM claims WHERE document_id = ?", [document_id])
         con.execute("DELETE FROM statements WHERE document_id = ?", [document_id])
         con.execute("DELETE FROM document_stances WHERE document_id = ?", [document_id])
+        con.execute("UPDATE documents SET stances_version = NULL WHERE id = ?", [document_id])
         _insert_statements(con, statements)
         _insert_claims(con, claims)
-        _insert_stances(con, stances)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
 
 
-def _insert_stances(con: duckdb.DuckDBPyConnection, stances: list[DocumentStance]) -> None:
-    if stances:
-        con.executemany(
-            "INSERT INTO document_stances VALUES (?, ?, ?, ?)",
-            [[s.document_id, s.assertion_id, s.stance.value, s.confidence] for s in stances],
-        )
+def documents_needing_stances(con: duckdb.DuckDBPyConnection, version: str) -> list[str]:
+    """Return ids of documents whose stances were not computed for this catalog and actors."""
+    return [r[0] for r in con.execute(
+        "SELECT id FROM documents WHERE stances_version IS DISTINCT FROM ? ORDER BY ingested_at, id", [version]
+    ).fetchall()]
+
+
+def linked_assertions(con: duckdb.DuckDBPyConnection, document_ids: list[str]) -> dict[str, set[str]]:
+    """Return {document id: assertion ids its statements speak to above the threshold}."""
+    rows = con.execute(
+        "SELECT DISTINCT document_id, assertion_id FROM claims WHERE NOT below_threshold "
+        "AND document_id IN (SELECT unnest(?::VARCHAR[]))",
+        [document_ids],
+    ).fetchall()
+    out: dict[str, set[str]] = {}
+    for document_id, assertion_id in rows:
+        out.setdefault(document_id, set()).add(assertion_id)
+    return out
+
+
+def write_stances(con: duckdb.DuckDBPyConnection, document_ids: list[str], stances: list[DocumentStance],
+                  version: str) -> None:
+    """Replace the stances of some documents and mark them current, in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM document_stances WHERE document_id IN (SELECT unnest(?::VARCHAR[]))",
+                    [document_ids])
+        if stances:
+            con.executemany(
+                "INSERT INTO document_stances VALUES (?, ?, ?, ?)",
+                [[s.document_id, s.assertion_id, s.stance.value, s.confidence] for s in stances],
+            )
+        con.execute("UPDATE documents SET stances_version = ? WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+                    [version, document_ids])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def _insert_claims(con: duckdb.DuckDBPyConnection, claims: list[Claim]) -> None:

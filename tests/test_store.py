@@ -10,7 +10,7 @@ EXPECTED_COLUMNS = {
     "documents": [
         "id", "source", "source_kind", "url", "title", "outlet", "original_outlet", "original_url", "authors",
         "published", "published_precision", "body", "captions", "raw_sha256", "body_sha256", "duplicate_of",
-        "ingested_at",
+        "ingested_at", "stances_version",
     ],
     "document_sources": ["document_id", "source", "first_seen"],
     "document_bands": ["document_id", "band"],
