@@ -39,5 +39,10 @@ system-deps:
 test: $(VENV)/.installed-dev system-deps
 	$(PY) -m pytest -q
 
+# Speed figures are printed by scripts, never asserted in tests.
+bench: $(VENV)/.installed
+	$(PY) bench/queries.py
+	$(PY) bench/relink.py --documents 2000 --assertions 1000
+
 clean:
 	rm -rf $(VENV) $(DB) $(DB).* data/quarantine
