@@ -196,18 +196,25 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     for version, migration in enumerate(MIGRATIONS, start=1):
         if version in done:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             migration(con)
             con.execute(
                 "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, migration.__name__, _now()]
             )
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         ran.append(migration.__name__)
     return ran
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run the block in one transaction: committed whole, or rolled back on any error or interrupt."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 def _now() -> datetime:
@@ -330,8 +337,7 @@ def insert_document(
 ) -> None:
     """Store a document, its band buckets, source, statements and claims in one transaction."""
     now = _now()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(
             """
             INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
@@ -350,10 +356,6 @@ def insert_document(
         con.execute("INSERT INTO document_sources VALUES (?, ?, ?)", [document.id, document.source, now])
         _insert_statements(con, statements)
         _insert_claims(con, claims)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _insert_statements(con: duckdb.DuckDBPyConnection, statements: list[Statement]) -> None:
@@ -380,18 +382,13 @@ def _insert_statements(con: duckdb.DuckDBPyConnection, statements: list[Statemen
 def replace_statements(con: duckdb.DuckDBPyConnection, document_id: str, statements: list[Statement],
                        claims: list[Claim]) -> None:
     """Replace one document's statements and claims in one transaction; its stances become stale."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM claims WHERE document_id = ?", [document_id])
         con.execute("DELETE FROM statements WHERE document_id = ?", [document_id])
         con.execute("DELETE FROM document_stances WHERE document_id = ?", [document_id])
         con.execute("UPDATE documents SET stances_version = NULL WHERE id = ?", [document_id])
         _insert_statements(con, statements)
         _insert_claims(con, claims)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def documents_needing_stances(con: duckdb.DuckDBPyConnection, version: str) -> list[str]:
@@ -417,8 +414,7 @@ def linked_assertions(con: duckdb.DuckDBPyConnection, document_ids: list[str]) -
 def write_stances(con: duckdb.DuckDBPyConnection, document_ids: list[str], stances: list[DocumentStance],
                   version: str) -> None:
     """Replace the stances of some documents and mark them current, in one transaction."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM document_stances WHERE document_id IN (SELECT unnest(?::VARCHAR[]))",
                     [document_ids])
         if stances:
@@ -428,10 +424,6 @@ def write_stances(con: duckdb.DuckDBPyConnection, document_ids: list[str], stanc
             )
         con.execute("UPDATE documents SET stances_version = ? WHERE id IN (SELECT unnest(?::VARCHAR[]))",
                     [version, document_ids])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _insert_claims(con: duckdb.DuckDBPyConnection, claims: list[Claim]) -> None:
@@ -450,8 +442,7 @@ def _insert_claims(con: duckdb.DuckDBPyConnection, claims: list[Claim]) -> None:
 
 def replace_catalog(con: duckdb.DuckDBPyConnection, assertions: list[Assertion], parties: list[Party]) -> None:
     """Replace the stored snapshots of the catalog and the parties in one transaction."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM assertions")
         con.executemany(
             "INSERT INTO assertions VALUES (?, ?, ?, ?, ?)",
@@ -459,10 +450,6 @@ def replace_catalog(con: duckdb.DuckDBPyConnection, assertions: list[Assertion],
         )
         con.execute("DELETE FROM parties")
         con.executemany("INSERT INTO parties VALUES (?, ?, ?)", [[p.id, p.name, p.kind] for p in parties])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def get_setting(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
