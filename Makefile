@@ -12,8 +12,8 @@ run: $(DB)
 	$(PY) -m streamlit run dashboard.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
-# Re-ingest when the database is missing or older than the seeds or the actors file.
-$(DB): $(VENV)/.installed $(SEEDS) data/actors.yaml
+# Re-ingest when the database is missing or older than the seeds, the actors file or the catalog.
+$(DB): $(VENV)/.installed $(SEEDS) data/actors.yaml data/assertions.yaml
 	CLAIMS_DB=$(DB) $(PY) -m pipeline ingest data/seeds
 	@touch $(DB)
 
