@@ -56,7 +56,7 @@ BUILD_SQL = [
                repeat('Officials said the synthetic statement number ' || i || ' was made. ', 6),
                [], md5(i::VARCHAR), md5('b' || i),
                CASE WHEN i % 20 = 5 THEN 'doc-' || (i - 1) END,
-               TIMESTAMP '2026-01-01' + to_seconds(i)
+               TIMESTAMP '2026-01-01' + to_seconds(i), NULL
         FROM range({DOCUMENTS}) t(i)""",
     # One statement per claim; 10 statements per document; a few speakers without a party.
     f"""INSERT INTO statements
@@ -78,7 +78,8 @@ BUILD_SQL = [
                'assertion-' || lpad((hash(s.i, 'a') % {ASSERTIONS})::VARCHAR, 3, '0'),
                CASE WHEN hash(s.i, 'x') % 3 = 0 THEN 'denies' ELSE 'asserts' END,
                (hash(s.i, 'c') % 100) / 100.0, 0.5, hash(s.i, 'b') % 10 = 0,
-               st.party_id, st.statement_date, st.date_precision, st.certainty, 16, 60
+               st.party_id, st.statement_date, st.date_precision, st.certainty, 16, 60,
+               st.speaker_name, left(st.content_text, 160)
         FROM range({CLAIMS}) s(i)
         JOIN statements st ON st.id = 'st-' || s.i""",
 ]

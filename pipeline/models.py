@@ -153,6 +153,8 @@ class Claim(Strict):
     certainty: str = "asserted"
     evidence_start: int = Field(ge=0)
     evidence_end: int = Field(ge=0)
+    speaker: str | None = None
+    quote_excerpt: str = ""
 
 
 class DocumentStance(Strict):

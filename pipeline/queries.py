@@ -234,7 +234,8 @@ def ilike_pattern(text: str) -> str:
 _FILTERED_CTE = r"""
 WITH filtered AS (
     SELECT c.id AS claim_id, c.statement_id, c.document_id, c.assertion_id, c.stance, c.party_id,
-           c.statement_date, c.date_precision, c.certainty, c.confidence, c.evidence_start, c.evidence_end
+           c.statement_date, c.date_precision, c.certainty, c.confidence, c.evidence_start, c.evidence_end,
+           c.speaker, c.quote_excerpt
     FROM claims c
     WHERE NOT c.below_threshold
       -- Copies are few: an anti-join against them is cheaper than joining every document.
@@ -348,7 +349,8 @@ TIMELINE_POINTS_BODY = """
 , points AS (
     SELECT assertion_id, party_id, stance, statement_date, date_precision,
            count(*) AS statements, count(DISTINCT document_id) AS documents,
-           arg_min(statement_id, claim_id) AS example_statement,
+           arg_min(speaker, claim_id) AS speaker,
+           arg_min(quote_excerpt, claim_id) AS quote_excerpt,
            arg_min(document_id, claim_id) AS example_document
     FROM filtered
     WHERE statement_date IS NOT NULL
@@ -357,11 +359,8 @@ TIMELINE_POINTS_BODY = """
 -- One example per point (its first claim) for the tooltip: joined for the points only.
 SELECT pt.assertion_id, a.claim AS assertion, pt.party_id, coalesce(p.name, 'Unknown') AS party, pt.stance,
        pt.statement_date, pt.date_precision, strftime(pt.statement_date, '%Y-%m-%d') AS date_key,
-       pt.statements, pt.documents,
-       coalesce(s.speaker_name, s.speaker_text) AS speaker, left(s.content_text, 160) AS quote_excerpt,
-       d.outlet
+       pt.statements, pt.documents, pt.speaker, pt.quote_excerpt, d.outlet
 FROM points pt
-JOIN statements s ON s.id = pt.example_statement
 JOIN documents d ON d.id = pt.example_document
 LEFT JOIN assertions a ON a.id = pt.assertion_id
 LEFT JOIN parties p ON p.id = pt.party_id

@@ -193,6 +193,8 @@ class Analyzer:
                         certainty=statement.certainty,
                         evidence_start=found.content.start,
                         evidence_end=found.content.end,
+                        speaker=statement.speaker_name or (found.speaker.text if found.speaker else None),
+                        quote_excerpt=found.content.text[:160],
                     )
                 )
         return Analysis(statements=statements, claims=claims)

@@ -26,7 +26,7 @@ EXPECTED_COLUMNS = {
     "claims": [
         "id", "statement_id", "document_id", "assertion_id", "stance", "confidence", "relatedness",
         "below_threshold", "party_id", "statement_date", "date_precision", "certainty", "evidence_start",
-        "evidence_end",
+        "evidence_end", "speaker", "quote_excerpt",
     ],
     "settings": ["key", "value"],
     "document_stances": ["document_id", "assertion_id", "stance", "confidence"],
@@ -85,3 +85,20 @@ def test_a_failed_writer_still_publishes_committed_work(fresh_db):
         pass
     with store.connect_readonly(fresh_db) as reader:
         assert reader.execute("SELECT x FROM marker").fetchone()[0] == 7
+
+
+def test_m005_backfills_speaker_and_quote_excerpt_of_existing_claims(fresh_db):
+    fresh_db.parent.mkdir(parents=True)
+    con = duckdb.connect(str(fresh_db))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
+    for version, migration in enumerate(store.MIGRATIONS[:4], start=1):
+        migration(con)
+        con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, migration.__name__])
+    con.execute("INSERT INTO statements VALUES ('s1', 'd1', 'she', 0, 3, 'Dana Stroul', NULL, 'united-states', "
+                "'said', 4, 8, 'We need a coalition', 9, 28, true, 'asserted', DATE '2023-02-28', 'day')")
+    con.execute("INSERT INTO claims VALUES ('c1', 's1', 'd1', 'a1', 'asserts', 0.9, 0.8, false, 'united-states', "
+                "DATE '2023-02-28', 'day', 'asserted', 9, 28)")
+    con.close()
+    with store.writer(fresh_db) as con:
+        row = con.execute("SELECT speaker, quote_excerpt FROM claims WHERE id = 'c1'").fetchone()
+    assert row == ("Dana Stroul", "We need a coalition")
