@@ -7,7 +7,6 @@ import io
 import os
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
