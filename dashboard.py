@@ -428,26 +428,24 @@ def _briefing_chart(detail: dict, points: pd.DataFrame, party_names: list[str], 
 
 def attention_page() -> None:
     st.title("Needs attention")
-    undated = read("needs_date")
-    st.subheader(f"Documents without a publication date ({len(undated)})")
-    if undated.empty:
-        st.success("Every original document has a date.")
-    else:
-        st.caption("A manifest row (`ingest --manifest`) can supply the date.")
-        st.dataframe(undated, hide_index=True, width="stretch")
-    speakers = read("unknown_party_speakers")
-    st.subheader(f"Speakers whose party is unknown ({len(speakers)})")
-    if speakers.empty:
-        st.success("Every speaker was resolved to a party.")
-    else:
-        st.caption("Add them (or their role phrases) to data/actors.yaml and run `python -m pipeline relink`.")
-        st.dataframe(speakers, hide_index=True, width="stretch")
-    quarantine = read("quarantined")
-    st.subheader(f"Quarantined inputs ({len(quarantine)})")
-    if quarantine.empty:
-        st.success("No input was rejected.")
-    else:
-        st.dataframe(quarantine, hide_index=True, width="stretch")
+    _attention_list("Documents without a publication date", read("needs_date"),
+                    "Every original document has a date.",
+                    "A manifest row (`ingest --manifest`) can supply the date.")
+    _attention_list("Speakers whose party is unknown", read("unknown_party_speakers"),
+                    "Every speaker was resolved to a party.",
+                    "Add them (or their role phrases) to data/actors.yaml and run `python -m pipeline relink`.")
+    _attention_list("Quarantined inputs", read("quarantined"), "No input was rejected.")
+
+
+def _attention_list(title: str, frame, all_clear: str, hint: str | None = None) -> None:
+    """One section of the attention page: a count, then the rows or an all-clear message."""
+    st.subheader(f"{title} ({len(frame)})")
+    if frame.empty:
+        st.success(all_clear)
+        return
+    if hint:
+        st.caption(hint)
+    st.dataframe(frame, hide_index=True, width="stretch")
 
 
 PAGES = {

@@ -187,39 +187,46 @@ def _missing(value) -> bool:
         return False
 
 
-def _readonly(args) -> "object | None":
+def _existing_db(args: argparse.Namespace):
+    """Return the database path, or None after saying how to make one when it does not exist yet."""
     db = config.db_path(args.db)
-    if not db.exists():
-        print(f"error: {db}: no database yet; run `python -m pipeline ingest PATH` first", file=sys.stderr)
-        return None
-    return store.connect_readonly(db)
+    if db.exists():
+        return db
+    _error(f"error: {db}: no database yet; run `python -m pipeline ingest PATH` first")
+    return None
+
+
+def _readonly(args: argparse.Namespace):
+    """Return a read-only connection to the database, or None when there is none yet."""
+    db = _existing_db(args)
+    return store.connect_readonly(db) if db is not None else None
+
+
+def _list(args: argparse.Namespace, query, title: str) -> int:
+    """Run one read-only query on the database and print its rows in the chosen format."""
+    con = _readonly(args)
+    if con is None:
+        return 1
+    with con:
+        frame = query(con)
+    _show(frame, args.format, title)
+    return 0
 
 
 def cmd_documents(args: argparse.Namespace) -> int:
-    con = _readonly(args)
-    if con is None:
-        return 1
-    with con:
-        frame = queries.needs_date(con) if args.needs_date else queries.documents(con)
-    _show(frame, args.format, "Documents needing a date" if args.needs_date else "Documents")
-    return 0
+    if args.needs_date:
+        return _list(args, queries.needs_date, "Documents needing a date")
+    return _list(args, queries.documents, "Documents")
 
 
 def cmd_quarantine(args: argparse.Namespace) -> int:
-    con = _readonly(args)
-    if con is None:
-        return 1
-    with con:
-        frame = queries.quarantined(con)
-    _show(frame, args.format, "Quarantined inputs")
-    return 0
+    return _list(args, queries.quarantined, "Quarantined inputs")
 
 
 def cmd_relink(args: argparse.Namespace) -> int:
     console = Console(stderr=True, highlight=False)
-    db = config.db_path(args.db)
-    if not db.exists():
-        _error(f"error: {db}: no database yet; run `python -m pipeline ingest PATH` first")
+    db = _existing_db(args)
+    if db is None:
         return 1
     analyze = _analyzer(args, console)
     if analyze is None:
@@ -255,13 +262,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_assertions(args: argparse.Namespace) -> int:
-    con = _readonly(args)
-    if con is None:
-        return 1
-    with con:
-        frame = queries.assertion_summary(con)
-    _show(frame, args.format, "Assertions")
-    return 0
+    return _list(args, queries.assertion_summary, "Assertions")
 
 
 def cmd_attributions(args: argparse.Namespace) -> int:
