@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from pipeline.eval_stance import (
-    LABEL_NAMES, claim_clusters, eval_dir, fnc_score, load_emergent, load_fnc1, split_emergent, split_fnc1,
+    LABEL_NAMES, claim_clusters, eval_dir, load_emergent, load_fnc1, split_emergent, split_fnc1,
 )
 from pipeline.stance import DEFAULT_MODEL_PATH, StanceFeaturizer, StanceModel, is_short
 
