@@ -31,7 +31,7 @@ ALL_ASSERTIONS = ""
 READS = {
     "filter_options", "timeline_points", "weekly_counts", "undated_claims", "evidence", "filtered_claims",
     "filtered_totals", "date_range", "assertion", "needs_date", "unknown_party_speakers", "quarantined",
-    "claims_export", "documents", "counts", "busiest_assertions",
+    "claims_export", "documents", "counts", "busiest_assertions", "explorer_table", "read_model_current",
 }
 
 
@@ -144,7 +144,8 @@ def filters_ui(options: dict[str, dict[str, str]]) -> queries.ClaimFilter:
     certainties = row2[1].multiselect("Certainty", list(options["certainty"]), key="f_certainty")
     since = row2[2].date_input("From", key="f_since", format="YYYY-MM-DD")
     until = row2[3].date_input("To", key="f_until", format="YYYY-MM-DD")
-    text = row2[4].text_input("Quote contains", key="f_text", placeholder="words in the quote")
+    text = row2[4].text_input("Quote words", key="f_text", placeholder="words in the quote",
+                              help="Each word must begin a word of the quote, in any order: `drone` finds drones.")
 
     picked = {"assertion": assertions, "party": parties, "speaker": speakers, "stance": stances,
               "outlet": outlets, "certainty": certainties}
@@ -324,16 +325,14 @@ def explorer_page() -> None:
     options = read("filter_options")
     filters = filters_ui(options)
     totals = read("filtered_totals", filters)
-    table = read("filtered_claims", filters, limit=TABLE_LIMIT)
+    table = read("explorer_table", filters, limit=TABLE_LIMIT)
     st.markdown(f"**{totals['claims']} claims from {totals['documents']} documents, {totals['parties']} parties**"
                 + (f" (table shows the first {TABLE_LIMIT})" if totals["claims"] > TABLE_LIMIT else ""))
     if table.empty:
         st.info("No claims match these filters.")
     else:
-        shown = table[["statement_date", "date_precision", "party", "stance", "speaker", "quote", "outlet",
-                       "title", "link", "assertion_id", "certainty", "confidence"]]
         st.dataframe(
-            shown, hide_index=True, width="stretch",
+            table, hide_index=True, width="stretch",
             column_config={
                 "statement_date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
                 "date_precision": "precision",
@@ -463,6 +462,10 @@ def guarded(page) -> None:
         st.info(f"No database yet at `{path}`. Run `python -m pipeline ingest data/seeds` (or `make run`).")
         return
     try:
+        if not read("read_model_current"):
+            st.warning("The dashboard's tables were not rebuilt after the last write (it was interrupted), so "
+                       "they may miss recent claims. Any ingest rebuilds them, e.g. "
+                       "`python -m pipeline ingest data/seeds`.")
         page()
     except DatabaseUnavailable as exc:
         st.warning(str(exc))

@@ -13,6 +13,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from pipeline import read_model
+
 DOCUMENTS_SQL = """
 SELECT d.id,
        coalesce(d.url, d.source) AS source,
@@ -183,12 +185,11 @@ def document_stances(con: duckdb.DuckDBPyConnection, assertion_id: str | None = 
 
 # --- dashboard reads --------------------------------------------------------------------------
 # Every dashboard filter is one parameter; an empty list or a NULL means "no filter on this".
-# Counting always excludes copies of articles (duplicate_of) and links below the linking threshold.
-#
-# Speed (1M claims, see bench/queries.py): the filters first pick claim rows from `claims` alone;
-# statements and documents are joined only when a filter needs them (speaker, quote text, outlet) or
-# for the few rows finally shown. So each query has a few fixed SQL variants, chosen by which
-# filters are set — never by their values, which are always parameters.
+# The pages read the derived tables of pipeline/read_model.py (`claim_rows`, `timeline_points`,
+# `quote_words`, `filter_values`), which hold only counted claims (no copies of an article, no links
+# below the linking threshold) with every column a page shows, so each read is one table, pruned by
+# its sort order. The SQL has a few fixed variants chosen by which filters are set (the quote
+# search adds one condition per word) — never by their values, which are always parameters.
 
 
 @dataclass(frozen=True)
@@ -206,8 +207,8 @@ class ClaimFilter:
     text: str = ""
 
     def params(self) -> dict:
-        """Return the named SQL parameters of the filtered-claims CTE."""
-        return {
+        """Return the named SQL parameters of the filters that are set (see `_CONDITIONS`)."""
+        values = {
             "assertions": list(self.assertions),
             "parties": list(self.parties),
             "speakers": list(self.speakers),
@@ -216,95 +217,110 @@ class ClaimFilter:
             "certainties": list(self.certainties),
             "since": self.since,
             "until": self.until,
-            "pattern": ilike_pattern(self.text) if self.text.strip() else None,
         }
+        return {name: value for name, value in values.items() if value not in (None, [])}
 
-    def variant(self) -> tuple[bool, bool, bool]:
-        """Return which optional joins the filters need: (statements, escaped pattern, outlets)."""
-        text = self.text.strip()
-        return bool(self.speakers or text), any(ch in text for ch in "%_\\"), bool(self.outlets)
+    def words(self) -> list[str]:
+        """Return the words of the quote search, lower case, each once, in the order typed."""
+        return list(dict.fromkeys(quote_search_words(self.text)))
 
-
-def ilike_pattern(text: str) -> str:
-    """Return an ILIKE pattern (escape character backslash) matching the text literally anywhere."""
-    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    def only_point_dimensions(self) -> bool:
+        """True when every filter set is one the precomputed timeline points carry."""
+        return not (self.speakers or self.outlets or self.certainties or self.text.strip())
 
 
-_FILTERED_CTE = r"""
+# The same words as read_model.WORD_PATTERN finds in quotes: runs of letters and digits.
+_WORD = re.compile(r"[^\W_]+")
+
+
+def quote_search_words(text: str) -> list[str]:
+    """Return the words of a quote search as the index holds them (lower case letters and digits)."""
+    return _WORD.findall(text.lower())
+
+
+# One condition per filter that is set; a filter left empty adds nothing for DuckDB to evaluate.
+_CONDITIONS = {
+    "assertions": "list_contains($assertions::VARCHAR[], c.assertion_id)",
+    "parties": "list_contains($parties::VARCHAR[], c.party_id)",
+    "speakers": "list_contains($speakers::VARCHAR[], c.speaker)",
+    "stances": "list_contains($stances::VARCHAR[], c.stance)",
+    "outlets": "list_contains($outlets::VARCHAR[], c.outlet)",
+    "certainties": "list_contains($certainties::VARCHAR[], c.certainty)",
+    "since": "c.statement_date >= $since::DATE",
+    "until": "c.statement_date <= $until::DATE",
+}
+
+_FILTERED_CTE = """
 WITH filtered AS (
-    SELECT c.id AS claim_id, c.statement_id, c.document_id, c.assertion_id, c.stance, c.party_id,
-           c.statement_date, c.date_precision, c.certainty, c.confidence, c.evidence_start, c.evidence_end,
-           c.speaker, c.quote_excerpt
-    FROM claims c
-    WHERE NOT c.below_threshold
-      -- Copies are few: an anti-join against them is cheaper than joining every document.
-      AND c.document_id NOT IN (SELECT id FROM documents WHERE duplicate_of IS NOT NULL)
-      AND (len($assertions::VARCHAR[]) = 0 OR list_contains($assertions::VARCHAR[], c.assertion_id))
-      AND (len($parties::VARCHAR[]) = 0 OR list_contains($parties::VARCHAR[], c.party_id))
-      AND (len($stances::VARCHAR[]) = 0 OR list_contains($stances::VARCHAR[], c.stance))
-      AND (len($certainties::VARCHAR[]) = 0 OR list_contains($certainties::VARCHAR[], c.certainty))
-      AND ($since::DATE IS NULL OR c.statement_date >= $since::DATE)
-      AND ($until::DATE IS NULL OR c.statement_date <= $until::DATE)
-      {outlets}
-      {statements}
+    SELECT * FROM claim_rows c
+    WHERE TRUE{conditions}{search}
 )
 """
 
-_OUTLETS_FILTER = """
-      AND c.document_id IN (SELECT id FROM documents WHERE list_contains($outlets::VARCHAR[], outlet))"""
+# Each word typed must begin a word of the quote ("drone" finds "drones"), in any order. The
+# rarest word picks the candidate rows from the word index (sorted by word, so DuckDB reads only the
+# zone of that word); every word is then checked on the candidates' quotes. A few candidates are
+# fetched through the ART index on claim_rows.row_no, one by one; many are joined (a full scan, the
+# slow case: see bench/queries.py). Words hold only letters and digits, so they are safe inside the
+# regular expression; they still arrive as parameters.
+INDEXED_CANDIDATES = 256
+CANDIDATE_ROWS_SQL = """
+SELECT row_no FROM quote_words WHERE word >= ? AND word <= ? || '\U0010FFFF' ORDER BY row_no LIMIT ?
+"""
+_CANDIDATES_JOINED = """
+      AND c.row_no IN (SELECT row_no FROM quote_words WHERE word >= $rarest AND word <= $rarest || '\U0010FFFF')"""
+_EACH_WORD = """
+      AND regexp_matches(c.quote, '(^|[^\\pL\\pN])' || $word{i}, 'i')"""
+# Text without any letter or digit ("%", "—") is looked for literally in every quote.
+_LITERAL_TEXT = """
+      AND contains(lower(c.quote), $literal)"""
 
-_STATEMENTS_FILTER = r"""
-      AND c.statement_id IN (
-          SELECT s.id FROM statements s
-          WHERE (len($speakers::VARCHAR[]) = 0
-                 OR list_contains($speakers::VARCHAR[], coalesce(s.speaker_name, s.speaker_text)))
-            AND ($pattern::VARCHAR IS NULL OR s.content_text ILIKE $pattern::VARCHAR {escape}))"""
+WORD_COUNT_SQL = "SELECT count(*) FROM quote_words WHERE word >= ? AND word <= ? || '\U0010FFFF'"
 
 
-def _filtered_sql(body: str, filters: ClaimFilter) -> str:
-    """Return the CTE variant the filters need, followed by the query body (all fixed SQL text)."""
-    statements, escaped, outlets = filters.variant()
-    statements_sql = _STATEMENTS_FILTER.format(escape="ESCAPE '\\'" if escaped else "") if statements else ""
-    return _FILTERED_CTE.format(outlets=_OUTLETS_FILTER if outlets else "", statements=statements_sql) + body
+def rarest_word(con: duckdb.DuckDBPyConnection, words: list[str]) -> str:
+    """Return the search word that begins the fewest quote words (the index lookup to start from)."""
+    if len(words) == 1:
+        return words[0]
+    counts = [con.execute(WORD_COUNT_SQL, [word, word]).fetchone()[0] for word in words]
+    return min(zip(counts, [-len(w) for w in words], words))[2]
 
 
-def _params(filters: ClaimFilter, **extra) -> dict:
-    """Return the parameters a query variant uses (DuckDB rejects unused named parameters)."""
+def _search(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> tuple[str, dict]:
+    """Return the quote search's conditions and their parameters (nothing when no text is given)."""
+    words = filters.words()
+    if not words:
+        text = filters.text.strip()
+        return (_LITERAL_TEXT, {"literal": text.lower()}) if text else ("", {})
+    checks = "".join(_EACH_WORD.format(i=i) for i in range(len(words)))
+    params = {f"word{i}": word for i, word in enumerate(words)}
+    rarest = rarest_word(con, words)
+    rows = [r[0] for r in con.execute(CANDIDATE_ROWS_SQL, [rarest, rarest, INDEXED_CANDIDATES + 1]).fetchall()]
+    if len(rows) > INDEXED_CANDIDATES:
+        return _CANDIDATES_JOINED + checks, {**params, "rarest": rarest}
+    # One placeholder per candidate row (DuckDB uses the index only for a list of values).
+    placeholders = ", ".join(f"$row{i}" for i in range(len(rows))) or "NULL"
+    return f"\n      AND c.row_no IN ({placeholders})" + checks, {**params, **{f"row{i}": r for i, r in enumerate(rows)}}
+
+
+def _run(con: duckdb.DuckDBPyConnection, body: str, filters: ClaimFilter, **extra) -> duckdb.DuckDBPyConnection:
+    """Run the filtered-claims CTE variant the filters need, followed by `body` (all fixed SQL text)."""
     params = filters.params()
-    statements, _, outlets = filters.variant()
-    if not statements:
-        del params["speakers"], params["pattern"]
-    if not outlets:
-        del params["outlets"]
-    return {**params, **extra}
+    conditions = "".join(f"\n      AND {_CONDITIONS[name]}" for name in params)
+    search, search_params = _search(con, filters)
+    sql = _FILTERED_CTE.format(conditions=conditions, search=search) + body
+    # DuckDB rejects named parameters the SQL does not use, so only the set filters' are passed.
+    return con.execute(sql, {**params, **search_params, **extra})
 
 
 # The shown rows: the export's columns (ClaimExportRow order) plus `link`.
-_DETAIL_COLUMNS = """
-       f.claim_id, f.assertion_id, a.claim AS assertion, f.stance, f.party_id,
-       coalesce(p.name, 'Unknown') AS party, coalesce(s.speaker_name, s.speaker_text) AS speaker,
-       s.speaker_role, s.cue_text AS cue, s.content_text AS quote, f.statement_date, f.date_precision,
-       d.published AS published_date, d.outlet, d.source AS document, d.url, d.original_url, d.title,
-       f.evidence_start, f.evidence_end, f.certainty, f.confidence,
-       coalesce(d.url, d.source) AS link"""
-
-_DETAIL_JOINS = """
-JOIN statements s ON s.id = f.statement_id
-JOIN documents d ON d.id = f.document_id
-LEFT JOIN assertions a ON a.id = f.assertion_id
-LEFT JOIN parties p ON p.id = f.party_id"""
-
-FILTERED_CLAIMS_BODY = f"""
-, page AS (
-    -- Top rows first, from the claims alone; the joins then touch only the rows shown.
-    SELECT * FROM filtered
-    ORDER BY statement_date NULLS LAST, assertion_id, document_id, evidence_start
-    LIMIT $limit
-)
-SELECT {_DETAIL_COLUMNS}
-FROM page f {_DETAIL_JOINS}
-ORDER BY f.statement_date NULLS LAST, f.assertion_id, f.document_id, f.evidence_start
+FILTERED_CLAIMS_BODY = """
+SELECT claim_id, assertion_id, assertion, stance, party_id, party, speaker, speaker_role, cue, quote,
+       statement_date, date_precision, published_date, outlet, document, url, original_url, title,
+       evidence_start, evidence_end, certainty, confidence, link
+FROM filtered
+ORDER BY row_no
+LIMIT $limit
 """
 
 
@@ -313,11 +329,25 @@ def filtered_claims(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, limit:
 
     At most `limit` rows (None: all), oldest statements first and undated ones last.
     """
-    return con.execute(_filtered_sql(FILTERED_CLAIMS_BODY, filters), _params(filters, limit=limit)).df()
+    return _run(con, FILTERED_CLAIMS_BODY, filters, limit=limit).df()
+
+
+EXPLORER_TABLE_BODY = """
+SELECT statement_date, date_precision, party, stance, speaker, quote, outlet, title, link, assertion_id,
+       certainty, confidence
+FROM filtered
+ORDER BY row_no
+LIMIT $limit
+"""
+
+
+def explorer_table(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, limit: int = 5000) -> pd.DataFrame:
+    """The explorer's columns for the first `limit` claims matching the filters (the order of `filtered_claims`)."""
+    return _run(con, EXPLORER_TABLE_BODY, filters, limit=limit).df()
 
 
 FILTERED_TOTALS_BODY = """
-SELECT count(*) AS claims, count(DISTINCT document_id) AS documents, count(DISTINCT party_id) AS parties,
+SELECT count(*) AS claims, count(DISTINCT document_no) AS documents, count(DISTINCT party_id) AS parties,
        count(*) FILTER (WHERE statement_date IS NULL) AS undated
 FROM filtered
 """
@@ -325,7 +355,7 @@ FROM filtered
 
 def filtered_totals(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> dict[str, int]:
     """Return counts of the claims matching the filters: claims, documents, parties, undated."""
-    cursor = con.execute(_filtered_sql(FILTERED_TOTALS_BODY, filters), _params(filters))
+    cursor = _run(con, FILTERED_TOTALS_BODY, filters)
     names = [d[0] for d in cursor.description]
     return dict(zip(names, cursor.fetchone()))
 
@@ -341,30 +371,50 @@ LIMIT $limit
 
 def busiest_assertions(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, limit: int = 12) -> list[str]:
     """Return the ids of the assertions with the most dated claims matching the filters, most first."""
-    rows = con.execute(_filtered_sql(BUSIEST_ASSERTIONS_BODY, filters), _params(filters, limit=limit)).fetchall()
-    return [r[0] for r in rows]
+    return [r[0] for r in _run(con, BUSIEST_ASSERTIONS_BODY, filters, limit=limit).fetchall()]
 
 
-TIMELINE_POINTS_BODY = """
+_POINT_COLUMNS = """assertion_id, party_id, party, stance, statement_date, date_precision, date_key,
+       statements, documents, speaker, quote_excerpt, outlet"""
+_POINT_ORDER = "ORDER BY assertion_id, statement_date, party, stance"
+
+# Filters the points carry (assertion, party, stance, dates) read the precomputed points. Several
+# assertions are read as one equality each: DuckDB pushes `=` into the scan (only the matching rows'
+# columns are decoded), which a list of assertions is not.
+STORED_POINTS_SQL = f"""
+SELECT {_POINT_COLUMNS}
+FROM timeline_points c
+WHERE TRUE{{conditions}}
+"""
+_POINT_CONDITIONS = ("parties", "stances", "since", "until")
+
+
+def _stored_points(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> pd.DataFrame:
+    params = {k: v for k, v in filters.params().items() if k in _POINT_CONDITIONS}
+    conditions = "".join(f"\n  AND {_CONDITIONS[name]}" for name in params)
+    if not filters.assertions:
+        return con.execute(STORED_POINTS_SQL.format(conditions=conditions) + _POINT_ORDER, params).df()
+    parts = [STORED_POINTS_SQL.format(conditions=f"\n  AND c.assertion_id = $assertion{i}" + conditions)
+             for i in range(len(filters.assertions))]
+    params.update({f"assertion{i}": a for i, a in enumerate(filters.assertions)})
+    return con.execute(f"SELECT * FROM ({' UNION ALL '.join(parts)}) {_POINT_ORDER}", params).df()
+
+
+# Any other filter (speaker, outlet, certainty, quote words) aggregates the matching claims the way
+# read_model.TIMELINE_POINTS_SQL does.
+TIMELINE_POINTS_BODY = f"""
 , points AS (
-    SELECT assertion_id, party_id, stance, statement_date, date_precision,
-           count(*) AS statements, count(DISTINCT document_id) AS documents,
-           arg_min(speaker, claim_id) AS speaker,
-           arg_min(quote_excerpt, claim_id) AS quote_excerpt,
-           arg_min(document_id, claim_id) AS example_document
+    SELECT assertion_id, party_id, any_value(party) AS party, stance,
+           statement_date, date_precision, strftime(statement_date, '%Y-%m-%d') AS date_key,
+           count(*) AS statements, count(DISTINCT document_no) AS documents,
+           arg_min(speaker, row_no) AS speaker, arg_min(quote_excerpt, row_no) AS quote_excerpt,
+           arg_min(outlet, row_no) AS outlet
     FROM filtered
     WHERE statement_date IS NOT NULL
     GROUP BY assertion_id, party_id, stance, statement_date, date_precision
 )
--- One example per point (its first claim) for the tooltip: joined for the points only.
-SELECT pt.assertion_id, a.claim AS assertion, pt.party_id, coalesce(p.name, 'Unknown') AS party, pt.stance,
-       pt.statement_date, pt.date_precision, strftime(pt.statement_date, '%Y-%m-%d') AS date_key,
-       pt.statements, pt.documents, pt.speaker, pt.quote_excerpt, d.outlet
-FROM points pt
-JOIN documents d ON d.id = pt.example_document
-LEFT JOIN assertions a ON a.id = pt.assertion_id
-LEFT JOIN parties p ON p.id = pt.party_id
-ORDER BY pt.assertion_id, pt.statement_date, party, pt.stance
+SELECT {_POINT_COLUMNS} FROM points
+{_POINT_ORDER}
 """
 
 
@@ -373,46 +423,39 @@ def timeline_points(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> pd.
 
     Undated statements are left out (see `undated_claims`); a month-precision date is the month's first day.
     """
-    return con.execute(_filtered_sql(TIMELINE_POINTS_BODY, filters), _params(filters)).df()
+    if filters.only_point_dimensions():
+        return _stored_points(con, filters)
+    return _run(con, TIMELINE_POINTS_BODY, filters).df()
 
 
 WEEKLY_COUNTS_BODY = """
-, weeks AS (
-    SELECT assertion_id, party_id, date_trunc('week', statement_date)::DATE AS week,
-           count(*) FILTER (WHERE stance = 'asserts') AS asserts,
-           count(*) FILTER (WHERE stance = 'denies') AS denies
-    FROM filtered
-    WHERE statement_date IS NOT NULL
-    GROUP BY assertion_id, party_id, week
-)
-SELECT w.assertion_id, w.party_id, coalesce(p.name, 'Unknown') AS party, w.week, w.asserts, w.denies
-FROM weeks w LEFT JOIN parties p ON p.id = w.party_id
-ORDER BY w.assertion_id, w.week, party
+SELECT assertion_id, party_id, any_value(party) AS party, date_trunc('week', statement_date)::DATE AS week,
+       count(*) FILTER (WHERE stance = 'asserts') AS asserts,
+       count(*) FILTER (WHERE stance = 'denies') AS denies
+FROM filtered
+WHERE statement_date IS NOT NULL
+GROUP BY assertion_id, party_id, week
+ORDER BY assertion_id, week, party
 """
 
 
 def weekly_counts(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> pd.DataFrame:
     """One row per assertion, party and ISO week (its Monday): statements asserting and denying."""
-    return con.execute(_filtered_sql(WEEKLY_COUNTS_BODY, filters), _params(filters)).df()
+    return _run(con, WEEKLY_COUNTS_BODY, filters).df()
 
 
 UNDATED_CLAIMS_BODY = """
-, undated AS (SELECT * FROM filtered WHERE statement_date IS NULL)
-SELECT f.assertion_id, coalesce(p.name, 'Unknown') AS party, f.stance,
-       coalesce(s.speaker_name, s.speaker_text) AS speaker, s.content_text AS quote, d.outlet, d.title,
-       coalesce(d.url, d.source) AS link
-FROM undated f
-JOIN statements s ON s.id = f.statement_id
-JOIN documents d ON d.id = f.document_id
-LEFT JOIN parties p ON p.id = f.party_id
-ORDER BY f.assertion_id, d.source, f.evidence_start
+SELECT assertion_id, party, stance, speaker, quote, outlet, title, link
+FROM filtered
+WHERE statement_date IS NULL
+ORDER BY assertion_id, document, evidence_start
 LIMIT $limit
 """
 
 
 def undated_claims(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, limit: int = 1000) -> pd.DataFrame:
     """Claims matching the filters whose statement date is unknown (never plotted at an invented date)."""
-    return con.execute(_filtered_sql(UNDATED_CLAIMS_BODY, filters), _params(filters, limit=limit)).df()
+    return _run(con, UNDATED_CLAIMS_BODY, filters, limit=limit).df()
 
 
 EVIDENCE_BODY = """
@@ -421,22 +464,19 @@ EVIDENCE_BODY = """
     WHERE ($party_id::VARCHAR IS NULL OR party_id = $party_id::VARCHAR)
       AND ($stance::VARCHAR IS NULL OR stance = $stance::VARCHAR)
       AND ($day::DATE IS NULL OR statement_date = $day::DATE)
+    ORDER BY statement_date NULLS LAST, document, evidence_start
+    LIMIT $limit
 )
-SELECT f.claim_id, f.assertion_id, coalesce(p.name, 'Unknown') AS party, f.stance,
-       coalesce(s.speaker_name, s.speaker_text) AS speaker, s.speaker_role, d.outlet, d.title,
-       f.statement_date, f.date_precision, d.published AS published_date, f.certainty, f.confidence,
-       coalesce(d.url, d.source) AS link,
+SELECT f.claim_id, f.assertion_id, f.party, f.stance, f.speaker, f.speaker_role, f.outlet, f.title,
+       f.statement_date, f.date_precision, f.published_date, f.certainty, f.confidence, f.link,
        -- Up to 400 characters either side; `in_sentence` trims them to the quote's sentence.
        substr(d.body, greatest(f.evidence_start - 400, 0) + 1,
               f.evidence_start - greatest(f.evidence_start - 400, 0)) AS before,
        substr(d.body, f.evidence_start + 1, f.evidence_end - f.evidence_start) AS evidence,
        substr(d.body, f.evidence_end + 1, 400) AS after
 FROM chosen f
-JOIN statements s ON s.id = f.statement_id
 JOIN documents d ON d.id = f.document_id
-LEFT JOIN parties p ON p.id = f.party_id
-ORDER BY f.statement_date NULLS LAST, d.source, f.evidence_start
-LIMIT $limit
+ORDER BY f.statement_date NULLS LAST, f.document, f.evidence_start
 """
 
 
@@ -452,10 +492,7 @@ def evidence(
 
     Columns `before`, `evidence`, `after` are the stored body around the quote (see `in_sentence`).
     """
-    return con.execute(
-        _filtered_sql(EVIDENCE_BODY, filters),
-        _params(filters, party_id=party_id, stance=stance, day=day, limit=limit),
-    ).df()
+    return _run(con, EVIDENCE_BODY, filters, party_id=party_id, stance=stance, day=day, limit=limit).df()
 
 
 _SENTENCE_END = re.compile(r"(?:[.!?][\"'”’)\]]*\s+|\n\s*\n|\n)")
@@ -473,22 +510,13 @@ def in_sentence(before: str, evidence: str, after: str) -> tuple[str, str, str]:
 FILTER_OPTIONS_SQL = """
 SELECT 'assertion' AS kind, a.id AS value, a.claim AS label FROM assertions a
 UNION ALL
-SELECT 'party', c.party_id, coalesce(p.name, 'Unknown')
-FROM (SELECT DISTINCT party_id FROM claims) c LEFT JOIN parties p ON p.id = c.party_id
-UNION ALL
--- Speakers of any statement (a superset of those with claims: cheaper than joining the claims).
-SELECT DISTINCT 'speaker', coalesce(s.speaker_name, s.speaker_text), NULL
-FROM statements s
-WHERE coalesce(s.speaker_name, s.speaker_text) IS NOT NULL
-UNION ALL
-SELECT DISTINCT 'outlet', d.outlet, NULL FROM documents d WHERE d.outlet IS NOT NULL AND d.duplicate_of IS NULL
-UNION ALL
-SELECT DISTINCT 'certainty', c.certainty, NULL FROM claims c
+SELECT kind, value, label FROM filter_values
 """
 
 
 def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
-    """Return {kind: {value: label}} for the filters: assertion, party, speaker, outlet, certainty (sorted)."""
+    """Return {kind: {value: label}} for the filters: every catalog assertion, and the parties, speakers,
+    outlets and certainties of counted claims (sorted by name)."""
     out: dict[str, dict[str, str]] = {k: {} for k in ("assertion", "party", "speaker", "outlet", "certainty")}
     rows = con.execute(FILTER_OPTIONS_SQL).fetchall()
     for kind, value, label in rows:
@@ -498,17 +526,18 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
             for k, v in out.items()}
 
 
-DATE_RANGE_SQL = """
-SELECT min(c.statement_date), max(c.statement_date)
-FROM claims c JOIN documents d ON d.id = c.document_id
-WHERE d.duplicate_of IS NULL AND NOT c.below_threshold
-"""
+DATE_RANGE_SQL = "SELECT min(statement_date), max(statement_date) FROM claim_rows"
 
 
 def date_range(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
     """Return the first and last known statement dates of counted claims (None, None when there are none)."""
     first, last = con.execute(DATE_RANGE_SQL).fetchone()
     return first, last
+
+
+def read_model_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Return True when the dashboard's derived tables match the stored claims (see pipeline/read_model.py)."""
+    return read_model.is_current(con)
 
 
 ASSERTION_SQL = "SELECT id, claim, counterclaim, notes FROM assertions WHERE id = ?"
@@ -523,20 +552,12 @@ def assertion(con: duckdb.DuckDBPyConnection, assertion_id: str) -> dict | None:
     return dict(zip([d[0] for d in cursor.description], row))
 
 
-UNKNOWN_PARTY_SPEAKERS_SQL = """
-SELECT coalesce(s.speaker_name, s.speaker_text, '(no speaker)') AS speaker,
-       any_value(s.speaker_role) AS role,
-       count(*) AS statements,
-       count(DISTINCT s.document_id) AS documents,
-       arg_min(left(s.content_text, 160), s.id) AS example_quote,
-       arg_min(coalesce(d.url, d.source), s.id) AS example_source
-FROM statements s JOIN documents d ON d.id = s.document_id
-WHERE s.party_id = 'unknown' AND d.duplicate_of IS NULL
-GROUP BY 1
-ORDER BY statements DESC, speaker
-"""
+UNKNOWN_PARTY_SPEAKERS_SQL = "SELECT * EXCLUDE (position) FROM unknown_party_speakers ORDER BY position"
 
 
 def unknown_party_speakers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per speaker whose party is `unknown` (statements of originals): counts and an example quote."""
+    """One row per speaker whose party is `unknown` (statements of originals): counts and an example quote.
+
+    Precomputed by read_model.rebuild (it reads every statement).
+    """
     return con.execute(UNKNOWN_PARTY_SPEAKERS_SQL).df()

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline import read_model
 from pipeline.attribution import Attribution
 from pipeline.dedupe import Fingerprint
 from pipeline.models import Assertion, Claim, Document, DocumentStance, Party, QuarantineRecord, Span, Statement
@@ -189,12 +190,19 @@ def m005_claim_quotes(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def m006_read_model(con: duckdb.DuckDBPyConnection) -> None:
+    # The dashboard reads derived tables (pipeline/read_model.py) that every writer rebuilds; an old
+    # file gets them here so a dashboard can read it before the next ingest.
+    read_model.rebuild(con)
+
+
 MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [
     m001_initial,
     m002_claims,
     m003_document_stances,
     m004_stances_version,
     m005_claim_quotes,
+    m006_read_model,
 ]
 
 
@@ -268,8 +276,13 @@ def writer(path: Path, wait_seconds: float = 600.0) -> Iterator[duckdb.DuckDBPyC
         con = duckdb.connect(str(working))
         try:
             migrate(con)
+            read_model.mark_stale(con)
             yield con
         finally:
+            # The dashboard's tables are rebuilt from what was written, even after Ctrl-C; if that
+            # fails too, the published file says they are stale and the dashboard warns.
+            with contextlib.suppress(Exception), transaction(con):
+                read_model.rebuild(con)
             with contextlib.suppress(Exception):
                 con.execute("CHECKPOINT")
             con.close()

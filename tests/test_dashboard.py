@@ -14,7 +14,7 @@ import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
-from pipeline import queries, store
+from pipeline import queries, read_model, store
 from pipeline.config import REPO_ROOT
 
 APP = str(REPO_ROOT / "dashboard.py")
@@ -204,12 +204,17 @@ def test_explorer_filters_come_from_the_url(open_page, seed_db):
     assert app.multiselect(key="f_party").value == ["russia"]
 
 
-def test_explorer_text_search_is_literal(open_page, seed_db):
+def test_explorer_text_search_matches_word_beginnings(open_page, seed_db):
     app = open_page(seed_db, "explorer", q="small batch")
     table = app.dataframe[0].value
     assert len(table) >= 1 and all("small batch" in q.lower() for q in table["quote"])
-    app.text_input(key="f_text").set_value("small%batch").run()
-    assert "No claims match" in app.info[0].value  # % is a character, not a wildcard
+    # Each word must begin a word of the quote, in any order, case-insensitive.
+    app.text_input(key="f_text").set_value("BATC smal").run()
+    assert app.dataframe[0].value["quote"].tolist() == table["quote"].tolist()
+    app.text_input(key="f_text").set_value("mall batch").run()  # "mall" begins no word of those quotes
+    assert "No claims match" in app.info[0].value
+    app.text_input(key="f_text").set_value("%").run()  # no letters: looked for literally, % is no wildcard
+    assert "No claims match" in app.info[0].value
 
 
 def test_explorer_date_range_and_speaker(open_page, seed_db):
@@ -380,7 +385,18 @@ def test_stored_text_is_escaped_before_markdown():
     assert dashboard.md_escape(float("nan")) == ""
 
 
-def test_ilike_pattern_matches_wildcards_literally():
-    assert queries.ilike_pattern(" 50%_off\\ ") == "%50\\%\\_off\\\\%"
-    assert queries.ClaimFilter(text="a_b").variant() == (True, True, False)
-    assert queries.ClaimFilter(text="plain").variant() == (True, False, False)
+def test_quote_search_words_are_the_indexed_words():
+    assert queries.quote_search_words("Shahed-136 drones, Kyiv's") == ["shahed", "136", "drones", "kyiv", "s"]
+    assert queries.ClaimFilter(text="Drones drones ÉTAT").words() == ["drones", "état"]
+    assert queries.ClaimFilter(text=" %_ ").words() == []
+
+
+def test_a_stale_read_model_is_announced(open_page, seed_db, tmp_path):
+    db = tmp_path / "claims.duckdb"
+    shutil.copyfile(seed_db, db)
+    con = duckdb.connect(str(db))
+    read_model.mark_stale(con)  # what a writer whose rebuild failed leaves behind
+    con.close()
+    app = open_page(db, "timeline")
+    assert any("were not rebuilt" in w.value for w in app.warning)
+    assert app.get("vega_lite_chart")  # the page still shows what the tables hold

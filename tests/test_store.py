@@ -30,6 +30,21 @@ EXPECTED_COLUMNS = {
     ],
     "settings": ["key", "value"],
     "document_stances": ["document_id", "assertion_id", "stance", "confidence"],
+    # The dashboard's derived tables (pipeline/read_model.py), rebuilt by every writer.
+    "claim_rows": [
+        "row_no", "document_no", "claim_id", "statement_id", "document_id", "assertion_id", "assertion", "stance",
+        "party_id", "party", "speaker", "speaker_role", "cue", "quote", "quote_excerpt", "statement_date",
+        "date_precision", "published_date", "outlet", "document", "url", "original_url", "title", "evidence_start",
+        "evidence_end", "certainty", "confidence", "link",
+    ],
+    "timeline_points": [
+        "assertion_id", "party_id", "party", "stance", "statement_date", "date_precision", "date_key", "statements",
+        "documents", "speaker", "quote_excerpt", "outlet",
+    ],
+    "quote_words": ["word", "row_no"],
+    "filter_values": ["kind", "value", "label"],
+    "unknown_party_speakers": ["position", "speaker", "role", "statements", "documents", "example_quote",
+                               "example_source"],
 }
 
 

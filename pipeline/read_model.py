@@ -1,0 +1,150 @@
+"""The dashboard's read model: tables derived from the stored claims, rebuilt by every writer.
+
+The pages must answer in ~50 ms on a million claims (bench/queries.py). Joining claims to
+statements and documents, skipping copies and sorting on every read cannot do that, so each
+writer rebuilds, just before it publishes the file:
+
+- `claim_rows`: one row per *counted* claim (an original document, above the linking threshold)
+  with every column a page shows or filters on, sorted in the explorer's order; `row_no` is that
+  order. Filters are then single-table scans that DuckDB's zone maps prune.
+- `timeline_points`: the timeline's points (assertion, party, stance, date) with their counts and
+  one example for the tooltip, so drawing many assertions at once aggregates nothing.
+- `quote_words`: every word of every quote with the row it is in, sorted by word, so the quote
+  search looks up its rarest word instead of scanning a million quotes.
+- `filter_values`: the values each filter offers.
+- `unknown_party_speakers`: the "needs attention" list of speakers whose party is unknown.
+
+These tables are derived data, never edited: a rebuild replaces them whole (in one transaction),
+and `settings.read_model` records whether they match the stored claims. The base tables stay the
+source of truth (exports read them directly).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+# Bumped when the derived tables' shape changes; a writer rebuilds them regardless.
+READ_MODEL_VERSION = "1"
+STALE_KEY = "read_model"
+
+# Quote words as the search tokenises them: runs of letters and digits (Unicode), lower case.
+# Python's side (queries.quote_search_words) uses the same definition.
+WORD_PATTERN = r"[\pL\pN]+"
+
+DROP_SQL = [
+    "DROP TABLE IF EXISTS quote_words",
+    "DROP TABLE IF EXISTS timeline_points",
+    "DROP TABLE IF EXISTS claim_rows",
+    "DROP TABLE IF EXISTS filter_values",
+    "DROP TABLE IF EXISTS unknown_party_speakers",
+]
+
+CLAIM_ROWS_SQL = """
+CREATE TABLE claim_rows AS
+WITH counted AS (
+    SELECT c.*
+    FROM claims c
+    WHERE NOT c.below_threshold
+      AND c.document_id NOT IN (SELECT id FROM documents WHERE duplicate_of IS NOT NULL)
+)
+SELECT (row_number() OVER (ORDER BY c.statement_date NULLS LAST, c.assertion_id, c.document_id,
+                                    c.evidence_start, c.id))::INTEGER AS row_no,
+       -- An integer per document: counting distinct documents is several times faster on it.
+       (dense_rank() OVER (ORDER BY c.document_id))::INTEGER AS document_no,
+       c.id AS claim_id, c.statement_id, c.document_id, c.assertion_id, a.claim AS assertion,
+       c.stance, c.party_id, coalesce(p.name, 'Unknown') AS party,
+       coalesce(s.speaker_name, s.speaker_text) AS speaker, s.speaker_role, s.cue_text AS cue,
+       s.content_text AS quote, left(s.content_text, 160) AS quote_excerpt,
+       c.statement_date, c.date_precision, d.published AS published_date, d.outlet,
+       d.source AS document, d.url, d.original_url, d.title,
+       c.evidence_start, c.evidence_end, c.certainty, c.confidence,
+       coalesce(d.url, d.source) AS link
+FROM counted c
+JOIN statements s ON s.id = c.statement_id
+JOIN documents d ON d.id = c.document_id
+LEFT JOIN assertions a ON a.id = c.assertion_id
+LEFT JOIN parties p ON p.id = c.party_id
+ORDER BY row_no
+"""
+
+# The example of a point is its first claim in the explorer's order (the smallest row_no).
+TIMELINE_POINTS_SQL = """
+CREATE TABLE timeline_points AS
+SELECT assertion_id, party_id, any_value(party) AS party, stance,
+       statement_date, date_precision, strftime(statement_date, '%Y-%m-%d') AS date_key,
+       count(*) AS statements, count(DISTINCT document_no) AS documents,
+       arg_min(speaker, row_no) AS speaker, arg_min(quote_excerpt, row_no) AS quote_excerpt,
+       arg_min(outlet, row_no) AS outlet
+FROM claim_rows
+WHERE statement_date IS NOT NULL
+GROUP BY assertion_id, party_id, stance, statement_date, date_precision
+ORDER BY assertion_id, statement_date, party, stance
+"""
+
+QUOTE_WORDS_SQL = f"""
+CREATE TABLE quote_words AS
+SELECT DISTINCT unnest(regexp_extract_all(lower(quote), '{WORD_PATTERN}')) AS word, row_no
+FROM claim_rows
+ORDER BY word, row_no
+"""
+
+FILTER_VALUES_SQL = """
+CREATE TABLE filter_values AS
+SELECT 'party' AS kind, party_id AS value, any_value(party) AS label FROM claim_rows GROUP BY party_id
+UNION ALL
+SELECT DISTINCT 'speaker', speaker, NULL FROM claim_rows WHERE speaker IS NOT NULL
+UNION ALL
+SELECT DISTINCT 'outlet', outlet, NULL FROM claim_rows WHERE outlet IS NOT NULL
+UNION ALL
+SELECT DISTINCT 'certainty', certainty, NULL FROM claim_rows
+"""
+
+
+SET_STATE_SQL = "INSERT OR REPLACE INTO settings VALUES (?, ?)"
+
+# Every statement counts here, linked to an assertion or not: an unresolved speaker is worth fixing
+# in actors.yaml before the catalog grows to cover what they said.
+UNKNOWN_PARTY_SPEAKERS_SQL = """
+CREATE TABLE unknown_party_speakers AS
+SELECT row_number() OVER (ORDER BY statements DESC, speaker) AS position, *
+FROM (
+    SELECT coalesce(s.speaker_name, s.speaker_text, '(no speaker)') AS speaker,
+           any_value(s.speaker_role) AS role,
+           count(*) AS statements,
+           count(DISTINCT s.document_id) AS documents,
+           arg_min(left(s.content_text, 160), s.id) AS example_quote,
+           arg_min(coalesce(d.url, d.source), s.id) AS example_source
+    FROM statements s JOIN documents d ON d.id = s.document_id
+    WHERE s.party_id = 'unknown' AND d.duplicate_of IS NULL
+    GROUP BY 1
+)
+"""
+
+
+def mark_stale(con: duckdb.DuckDBPyConnection) -> None:
+    """Record that the derived tables may no longer match the claims (a writer is at work)."""
+    con.execute(SET_STATE_SQL, [STALE_KEY, "stale"])
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Return True when the derived tables were rebuilt after the last write."""
+    row = con.execute("SELECT value FROM settings WHERE key = ?", [STALE_KEY]).fetchone()
+    return row is not None and row[0] == f"current:{READ_MODEL_VERSION}"
+
+
+def rebuild(con: duckdb.DuckDBPyConnection) -> None:
+    """Replace the derived tables from the stored claims, statements and documents.
+
+    The caller runs it inside a transaction (store.writer and migration m006 do), so readers of the
+    published file see the old tables or the new ones, never a mix.
+    """
+    for sql in DROP_SQL:
+        con.execute(sql)
+    con.execute(CLAIM_ROWS_SQL)
+    # The quote search fetches a few candidate rows by row_no through this index.
+    con.execute("CREATE INDEX claim_rows_row_no ON claim_rows (row_no)")
+    con.execute(TIMELINE_POINTS_SQL)
+    con.execute(QUOTE_WORDS_SQL)
+    con.execute(FILTER_VALUES_SQL)
+    con.execute(UNKNOWN_PARTY_SPEAKERS_SQL)
+    con.execute(SET_STATE_SQL, [STALE_KEY, f"current:{READ_MODEL_VERSION}"])

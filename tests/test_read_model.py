@@ -1,0 +1,106 @@
+"""The dashboard's derived tables hold exactly the counted claims, and every fast path agrees with the slow one."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from pipeline import queries, read_model, store
+
+DRONES = "iran-drones-for-ukraine-war"
+
+
+@pytest.fixture
+def seed_con(seed_db):
+    con = store.connect_readonly(seed_db)
+    yield con
+    con.close()
+
+
+def test_claim_rows_are_the_counted_claims_of_the_export(seed_con):
+    exported = queries.claims_export(seed_con)
+    shown = queries.filtered_claims(seed_con, queries.ClaimFilter(), limit=None)
+    assert len(shown) == len(exported) > 20
+    merged = shown.merge(exported, on="claim_id", suffixes=("", "_export"), validate="one_to_one")
+    for column in ("assertion_id", "stance", "party", "speaker", "speaker_role", "cue", "quote", "outlet", "title"):
+        assert merged[column].fillna("").tolist() == merged[f"{column}_export"].fillna("").tolist(), column
+
+
+def test_claim_rows_leave_out_copies_and_weak_links(seed_con):
+    copies = {r[0] for r in seed_con.execute("SELECT id FROM documents WHERE duplicate_of IS NOT NULL").fetchall()}
+    stored = seed_con.execute("SELECT document_id, below_threshold FROM claims").fetchall()
+    # The seeds hold a copy of an article and weak links, so the exclusions are exercised.
+    assert copies and any(doc in copies for doc, _ in stored) and any(weak for _, weak in stored)
+    rows = seed_con.execute("SELECT DISTINCT document_id FROM claim_rows").fetchall()
+    assert not copies & {r[0] for r in rows}
+    weak = seed_con.execute(
+        "SELECT count(*) FROM claim_rows WHERE claim_id IN (SELECT id FROM claims WHERE below_threshold)"
+    ).fetchone()[0]
+    assert weak == 0
+
+
+def test_stored_timeline_points_equal_the_aggregated_ones(seed_con):
+    everything = queries.filter_options(seed_con)["certainty"]
+    for assertions in ((), (DRONES,), tuple(queries.filter_options(seed_con)["assertion"])):
+        stored = queries.ClaimFilter(assertions=assertions)
+        # Naming every certainty selects the same claims through the aggregating path.
+        aggregated = queries.ClaimFilter(assertions=assertions, certainties=tuple(everything))
+        assert stored.only_point_dimensions() and not aggregated.only_point_dimensions()
+        fast = queries.timeline_points(seed_con, stored)
+        slow = queries.timeline_points(seed_con, aggregated)
+        assert len(fast) > 0
+        pd.testing.assert_frame_equal(fast.reset_index(drop=True), slow.reset_index(drop=True))
+
+
+def test_timeline_points_filter_by_party_stance_and_dates(seed_con):
+    points = queries.timeline_points(seed_con, queries.ClaimFilter(assertions=(DRONES,), parties=("iran",),
+                                                                    stances=("denies",)))
+    assert len(points) and set(points["party_id"]) == {"iran"} and set(points["stance"]) == {"denies"}
+    first = points["statement_date"].min().date()
+    later = queries.timeline_points(seed_con, queries.ClaimFilter(assertions=(DRONES,), parties=("iran",),
+                                                                   stances=("denies",), since=first.replace(day=2)))
+    assert len(later) < len(points)
+
+
+@pytest.mark.parametrize("text", ["drones", "small batch", "BATC smal", "Iran Russia", "allegation", "zzzz"])
+def test_quote_search_index_and_join_paths_agree(seed_con, monkeypatch, text):
+    by_index = queries.filtered_claims(seed_con, queries.ClaimFilter(text=text), limit=None)
+    monkeypatch.setattr(queries, "INDEXED_CANDIDATES", 0)  # every search takes the joined path
+    by_join = queries.filtered_claims(seed_con, queries.ClaimFilter(text=text), limit=None)
+    assert by_index["claim_id"].tolist() == by_join["claim_id"].tolist()
+    words = queries.quote_search_words(text)
+    for quote in by_index["quote"]:
+        quote_words = queries.quote_search_words(quote)
+        assert all(any(w.startswith(word) for w in quote_words) for word in words), quote
+    if text != "zzzz":
+        assert len(by_index) >= 1
+
+
+def test_a_writer_rebuilds_the_derived_tables(seed_db, tmp_path):
+    db = tmp_path / "claims.duckdb"
+    shutil.copyfile(seed_db, db)
+    with store.writer(db) as con:
+        con.execute("DELETE FROM claims WHERE party_id = 'iran'")
+        assert not read_model.is_current(con)  # marked stale while the writer works
+    con = store.connect_readonly(db)
+    assert read_model.is_current(con)
+    assert "iran" not in set(queries.filtered_claims(con, queries.ClaimFilter(), None)["party_id"])
+    assert "iran" not in queries.filter_options(con)["party"]
+    con.close()
+
+
+def test_a_failed_rebuild_publishes_a_stale_marker(seed_db, tmp_path, monkeypatch):
+    db = tmp_path / "claims.duckdb"
+    shutil.copyfile(seed_db, db)
+
+    def broken(con):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(read_model, "rebuild", broken)
+    with store.writer(db) as con:
+        con.execute("DELETE FROM claims WHERE party_id = 'iran'")
+    con = store.connect_readonly(db)
+    assert not queries.read_model_current(con)
+    con.close()
