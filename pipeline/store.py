@@ -274,6 +274,9 @@ def writer(path: Path, wait_seconds: float = 600.0) -> Iterator[duckdb.DuckDBPyC
         if path.exists():
             shutil.copyfile(path, working)
         con = duckdb.connect(str(working))
+        # DuckDB draws its own progress bar on long statements (the read-model rebuild on a big file);
+        # the commands report progress themselves.
+        con.execute("SET enable_progress_bar = false")
         try:
             migrate(con)
             read_model.mark_stale(con)
