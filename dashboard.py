@@ -262,7 +262,8 @@ def timeline_page() -> None:
             for assertion_id, group in shown.groupby("assertion_id", sort=False):
                 if not picked:
                     st.markdown(f"**{md_escape(_assertion_label(options, assertion_id))}**")
-                chart = charts.timeline_chart(group, x_domain=x_domain, row_height=34)
+                chart = charts.timeline_chart(group, x_domain=x_domain, row_height=34,
+                                              most_statements=int(shown["statements"].max()))
                 # An explicit height: with a stretched width Streamlit does not size the chart to its rows.
                 event = st.altair_chart(chart, on_select="rerun", selection_mode=charts.POINT_SELECTION,
                                         key=f"timeline-{assertion_id}", width="stretch",

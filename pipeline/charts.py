@@ -57,12 +57,14 @@ def _size_legend_values(frame: pd.DataFrame) -> list[int]:
 
 
 def timeline_chart(points: pd.DataFrame, selectable: bool = True, width: int | str = "container",
-                   row_height: int = 28, x_domain: tuple[date, date] | None = None) -> alt.Chart:
+                   row_height: int = 28, x_domain: tuple[date, date] | None = None,
+                   most_statements: int | None = None) -> alt.Chart:
     """Return a dot chart: statement date on x, party on y, colour = stance, size = statements.
 
     `points` is `queries.timeline_points`. With several assertions, one small multiple per assertion
     (stacked vertically, each with its own parties; needs a fixed width). With `selectable`, clicking
-    a dot selects it. `x_domain` fixes the date axis, so separate charts line up.
+    a dot selects it. `x_domain` fixes the date axis and `most_statements` the dot sizes, so separate
+    charts line up and the same dot means the same count in each.
     """
     frame = _timeline_frame(points)
     x_scale = alt.Scale(padding=18)
@@ -76,7 +78,9 @@ def timeline_chart(points: pd.DataFrame, selectable: bool = True, width: int | s
         y=alt.Y("party:N", title=None, sort="ascending"),
         color=alt.Color("stance:N", scale=STANCE_SCALE, title="Stance",
                         legend=alt.Legend(orient="top")),
-        size=alt.Size("statements:Q", title="Statements", scale=alt.Scale(range=[60, 600], zero=False),
+        size=alt.Size("statements:Q", title="Statements",
+                      scale=alt.Scale(range=[60, 600], zero=False,
+                                      **({"domain": [1, max(most_statements, 2)]} if most_statements else {})),
                       legend=alt.Legend(orient="top", format="d", values=_size_legend_values(frame))),
         tooltip=[
             alt.Tooltip("party:N", title="Party"),

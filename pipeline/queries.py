@@ -374,7 +374,7 @@ def busiest_assertions(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, lim
     return [r[0] for r in _run(con, BUSIEST_ASSERTIONS_BODY, filters, limit=limit).fetchall()]
 
 
-_POINT_COLUMNS = """assertion_id, party_id, party, stance, statement_date, date_precision, date_key,
+_POINT_COLUMNS = """assertion_id, assertion, party_id, party, stance, statement_date, date_precision, date_key,
        statements, documents, speaker, quote_excerpt, outlet"""
 _POINT_ORDER = "ORDER BY assertion_id, statement_date, party, stance"
 
@@ -404,7 +404,7 @@ def _stored_points(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> pd.D
 # read_model.TIMELINE_POINTS_SQL does.
 TIMELINE_POINTS_BODY = f"""
 , points AS (
-    SELECT assertion_id, party_id, any_value(party) AS party, stance,
+    SELECT assertion_id, any_value(assertion) AS assertion, party_id, any_value(party) AS party, stance,
            statement_date, date_precision, strftime(statement_date, '%Y-%m-%d') AS date_key,
            count(*) AS statements, count(DISTINCT document_no) AS documents,
            arg_min(speaker, row_no) AS speaker, arg_min(quote_excerpt, row_no) AS quote_excerpt,

@@ -70,7 +70,7 @@ ORDER BY row_no
 # The example of a point is its first claim in the explorer's order (the smallest row_no).
 TIMELINE_POINTS_SQL = """
 CREATE TABLE timeline_points AS
-SELECT assertion_id, party_id, any_value(party) AS party, stance,
+SELECT assertion_id, any_value(assertion) AS assertion, party_id, any_value(party) AS party, stance,
        statement_date, date_precision, strftime(statement_date, '%Y-%m-%d') AS date_key,
        count(*) AS statements, count(DISTINCT document_no) AS documents,
        arg_min(speaker, row_no) AS speaker, arg_min(quote_excerpt, row_no) AS quote_excerpt,

@@ -112,3 +112,10 @@ def test_brief_command_rejects_an_unknown_assertion(seed_db, tmp_path, capsys, a
     out = tmp_path / "x.png"
     assert cli(["brief", "--assertion", assertion, "--out", str(out), "--db", str(seed_db)]) == code
     assert message in capsys.readouterr().err and not out.exists()
+
+
+def test_small_multiples_share_one_dot_size_scale():
+    frame = points_frame()
+    spec = charts.timeline_chart(frame, most_statements=9).to_dict()
+    assert spec["encoding"]["size"]["scale"]["domain"] == [1, 9]
+    assert "domain" not in charts.timeline_chart(frame).to_dict()["encoding"]["size"]["scale"]
