@@ -464,8 +464,8 @@ def guarded(page) -> None:
         return
     try:
         if not read("read_model_current"):
-            st.warning("The dashboard's tables were not rebuilt after the last write (it was interrupted), so "
-                       "they may miss recent claims. Any ingest rebuilds them, e.g. "
+            st.warning("The dashboard's tables were not rebuilt after the last write (it was interrupted, or the "
+                       "file predates them), so they may miss recent claims. Any ingest rebuilds them, e.g. "
                        "`python -m pipeline ingest data/seeds`.")
         page()
     except DatabaseUnavailable as exc:
