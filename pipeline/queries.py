@@ -376,13 +376,13 @@ def busiest_assertions(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, lim
 
 _POINT_COLUMNS = """assertion_id, assertion, party_id, party, stance, statement_date, date_precision, date_key,
        statements, documents, speaker, quote_excerpt, outlet"""
-_POINT_ORDER = "ORDER BY assertion_id, statement_date, party, stance"
+_POINT_ORDER = "ORDER BY assertion_id, statement_date, party, stance, date_precision"
 
 # Filters the points carry (assertion, party, stance, dates) read the precomputed points. Several
 # assertions are read as one equality each: DuckDB pushes `=` into the scan (only the matching rows'
 # columns are decoded), which a list of assertions is not.
 STORED_POINTS_SQL = f"""
-SELECT {_POINT_COLUMNS}
+SELECT {_POINT_COLUMNS}, point_no
 FROM timeline_points c
 WHERE TRUE{{conditions}}
 """
@@ -392,12 +392,15 @@ _POINT_CONDITIONS = ("parties", "stances", "since", "until")
 def _stored_points(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> pd.DataFrame:
     params = {k: v for k, v in filters.params().items() if k in _POINT_CONDITIONS}
     conditions = "".join(f"\n  AND {_CONDITIONS[name]}" for name in params)
-    if not filters.assertions:
-        return con.execute(STORED_POINTS_SQL.format(conditions=conditions) + _POINT_ORDER, params).df()
-    parts = [STORED_POINTS_SQL.format(conditions=f"\n  AND c.assertion_id = $assertion{i}" + conditions)
-             for i in range(len(filters.assertions))]
-    params.update({f"assertion{i}": a for i, a in enumerate(filters.assertions)})
-    return con.execute(f"SELECT * FROM ({' UNION ALL '.join(parts)}) {_POINT_ORDER}", params).df()
+    parts = [STORED_POINTS_SQL.format(conditions=conditions)]
+    assertions = list(dict.fromkeys(filters.assertions))  # each once, or its points would repeat
+    if assertions:
+        parts = [STORED_POINTS_SQL.format(conditions=f"\n  AND c.assertion_id = $assertion{i}" + conditions)
+                 for i in range(len(assertions))]
+        params.update({f"assertion{i}": a for i, a in enumerate(assertions)})
+    # point_no is the _POINT_ORDER of the stored points (an integer sort instead of four strings).
+    return con.execute(f"SELECT * EXCLUDE (point_no) FROM ({' UNION ALL '.join(parts)}) ORDER BY point_no",
+                       params).df()
 
 
 # Any other filter (speaker, outlet, certainty, quote words) aggregates the matching claims the way

@@ -38,7 +38,7 @@ EXPECTED_COLUMNS = {
         "evidence_end", "certainty", "confidence", "link",
     ],
     "timeline_points": [
-        "assertion_id", "assertion", "party_id", "party", "stance", "statement_date", "date_precision", "date_key", "statements",
+        "point_no", "assertion_id", "assertion", "party_id", "party", "stance", "statement_date", "date_precision", "date_key", "statements",
         "documents", "speaker", "quote_excerpt", "outlet",
     ],
     "quote_words": ["word", "row_no"],
