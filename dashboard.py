@@ -91,6 +91,11 @@ def text_or(value, default: str) -> str:
     return str(value)
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """Return "1 claim", "2 claims", "0 parties": the number with the noun in the right form."""
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"
+
+
 def md_escape(text) -> str:
     """Return stored text escaped so st.markdown shows it literally (no markdown, links, HTML or LaTeX)."""
     text = text_or(text, "")
@@ -327,7 +332,8 @@ def explorer_page() -> None:
     filters = filters_ui(options)
     totals = read("filtered_totals", filters)
     table = read("explorer_table", filters, limit=TABLE_LIMIT)
-    st.markdown(f"**{totals['claims']} claims from {totals['documents']} documents, {totals['parties']} parties**"
+    st.markdown(f"**{counted(totals['claims'], 'claim')} from {counted(totals['documents'], 'document')}, "
+                f"{counted(totals['parties'], 'party', 'parties')}**"
                 + (f" (table shows the first {TABLE_LIMIT})" if totals["claims"] > TABLE_LIMIT else ""))
     if table.empty:
         st.info("No claims match these filters.")

@@ -135,7 +135,10 @@ def _totals(db: Path, **filters) -> str:
 
     with store.connect_readonly(db) as con:
         totals = queries.filtered_totals(con, queries.ClaimFilter(**filters))
-    return f"{totals['claims']} claims from {totals['documents']} documents, {totals['parties']} parties"
+    from dashboard import counted
+
+    return (f"{counted(totals['claims'], 'claim')} from {counted(totals['documents'], 'document')}, "
+            f"{counted(totals['parties'], 'party', 'parties')}")
 
 
 def test_explorer_filter_from_the_url_and_csv_download(server, seed_db, page):

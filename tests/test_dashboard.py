@@ -400,3 +400,10 @@ def test_a_stale_read_model_is_announced(open_page, seed_db, tmp_path):
     app = open_page(db, "timeline")
     assert any("were not rebuilt" in w.value for w in app.warning)
     assert app.get("vega_lite_chart")  # the page still shows what the tables hold
+
+
+def test_counts_read_as_english():
+    import dashboard
+
+    assert [dashboard.counted(n, "party", "parties") for n in (0, 1, 2)] == ["0 parties", "1 party", "2 parties"]
+    assert dashboard.counted(1, "document") == "1 document"
