@@ -22,7 +22,8 @@ then keeps the candidates likely to be real attributions, and a role tagger (a l
 the cue's sentence, python-crfsuite) re-draws each speaker's extent the way PolNeAR marks sources.
 extract_attributions(text, use_model=False) is the pure-rule path. scope="statements" (default, the
 product) keeps speech, communication and belief cues; scope="polnear" (the evaluation) also keeps
-PolNeAR's intentions and perceptions, adds role-tagger attributions for cue words no rule read, and
+PolNeAR's intentions and perceptions, adds role-tagger attributions for cue words no rule read (the
+cue words chosen by a cue sequence tagger, a second CRF over each sentence), and
 keeps the outermost of nested statements as PolNeAR's annotators do. numpy, scikit-learn's feature
 hasher and python-crfsuite (optional: without it the rules draw speakers); no torch.
 
@@ -642,7 +643,10 @@ def _add_tagged(doc: _Doc, found: list[_Found]) -> list[_Found]:
 
     tokens = doc.tokens
     used = {k for f in found for k in range(f.cue[0] - 1, f.cue[1] + 1)}
-    seq_probs = attribution_model.cue_crf_probabilities(doc)
+    read = set(used)  # tokens no new cue can come from: used cues and the contents found
+    for f in found:
+        read.update(range(bisect.bisect_left(doc.tok_starts, f.content[0]), bisect.bisect_left(doc.tok_starts, f.content[1])))
+    seq_probs = attribution_model.cue_crf_probabilities(doc, skip=read)
     probs = doc.cue_probs if seq_probs is None else seq_probs
     hot = sorted(i for i, p in probs.items() if p >= TAGGED_CUE_THRESHOLD and tokens[i].is_word)
     groups: list[list[int]] = []

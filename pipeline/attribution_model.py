@@ -394,6 +394,8 @@ def cue_anchor(doc, cue_tokens: list[int]) -> int:
 
 CUE_CRF_PATH = Path(__file__).resolve().parent / "model_files" / "cue_crf.crfsuite"
 _QUOTE_TOKENS = frozenset(("“", "”", '"', "``", "''", "«", "»"))
+_AHEAD_MARKS = frozenset((":", "“", '"', "``"))
+_AHEAD_WORDS = frozenset(("to", "about", "of", "for", "on", "by", "with", "as", "that", "whether", "if", ","))
 
 
 def _dist_bucket(d: int | None) -> str:
@@ -418,8 +420,7 @@ def cue_seq_features(doc, first: int, last: int) -> list[list[str]]:
     low = [t.low for t in toks]
     shapes = [_shape(t.text) for t in toks]
     in_quote = [doc.inside_quote(t.start) for t in toks]
-    marks = [k for k in range(n) if toks[k].text in _QUOTE_TOKENS]
-    has_quote = bool(marks) or any(in_quote)
+    has_quote = any(t.text in _QUOTE_TOKENS for t in toks) or any(in_quote)
     lex = [cues.CUE_FORMS.get(w) for w in low]
 
     def word(k: int) -> str:
@@ -428,6 +429,19 @@ def cue_seq_features(doc, first: int, last: int) -> list[list[str]]:
     def shape(k: int) -> str:
         return shapes[k] if 0 <= k < n else ("<s>" if k < 0 else "</s>")
 
+    # Nearest quotation mark on each side of every token.
+    mark_left: list[int | None] = [None] * n
+    mark_right: list[int | None] = [None] * n
+    last_mark = None
+    for k in range(n):
+        mark_left[k] = last_mark
+        if toks[k].text in _QUOTE_TOKENS:
+            last_mark = k
+    last_mark = None
+    for k in range(n - 1, -1, -1):
+        mark_right[k] = last_mark
+        if toks[k].text in _QUOTE_TOKENS:
+            last_mark = k
     rows: list[list[str]] = []
     for k in range(n):
         w = low[k]
@@ -473,18 +487,15 @@ def cue_seq_features(doc, first: int, last: int) -> list[list[str]]:
         f.append("to_end=" + _dist_bucket(n - 1 - k))
         if has_quote:
             f.append("sent_has_quote")
-        left = [m for m in marks if m < k]
-        right = [m for m in marks if m > k]
-        f.append("qleft=" + _dist_bucket(k - left[-1] if left else None))
-        f.append("qright=" + _dist_bucket(right[0] - k if right else None))
+        f.append("qleft=" + _dist_bucket(k - mark_left[k] if mark_left[k] is not None else None))
+        f.append("qright=" + _dist_bucket(mark_right[k] - k if mark_right[k] is not None else None))
         ahead = low[k + 1:k + 5]
         if "that" in ahead:
             f.append("that_ahead")
-        if any(x in ahead for x in (":", "“", '"', "``")):
+        if not _AHEAD_MARKS.isdisjoint(ahead):
             f.append("quote_or_colon_ahead")
-        for x in ("to", "about", "of", "for", "on", "by", "with", "as", "that", "whether", "if", ","):
-            if x in low[k + 1:k + 4]:
-                f.append("ahead=" + x)
+        for x in _AHEAD_WORDS.intersection(low[k + 1:k + 4]):
+            f.append("ahead=" + x)
         cap_behind = next((j for j in range(k - 1, max(-1, k - 5), -1) if shapes[j] in ("C", "U")), None)
         if cap_behind is not None:
             f.append("cap_behind=" + str(k - cap_behind))
@@ -512,8 +523,11 @@ def cue_crf_available() -> bool:
     return _cue_crf() is not None
 
 
-def cue_crf_probabilities(doc, tagger=None) -> dict[int, float] | None:
-    """Return token index -> marginal probability of being in a cue (word tokens outside quotes), or None."""
+def cue_crf_probabilities(doc, tagger=None, skip: set[int] | frozenset[int] = frozenset()) -> dict[int, float] | None:
+    """Return token index -> marginal probability of being in a cue (word tokens outside quotes), or None.
+
+    Sentences whose every such token is in skip (already read by the caller) are not tagged.
+    """
     tagger = tagger or _cue_crf()
     if tagger is None:
         return None
@@ -523,8 +537,8 @@ def cue_crf_probabilities(doc, tagger=None) -> dict[int, float] | None:
     tokens = doc.tokens
     for first, last in doc.sentences:
         wanted = [k for k in range(first, last) if tokens[k].is_word and not doc.inside_quote(tokens[k].start)]
-        if not wanted:
-            continue  # a sentence all inside a quotation: no cue the extractor reads
+        if all(k in skip for k in wanted):
+            continue  # all inside a quotation or already read: no cue the caller wants
         tagger.set(cue_seq_features(doc, first, last))
         for k in wanted:
             probs[k] = sum(tagger.marginal(label, k - first) for label in cue_labels)
