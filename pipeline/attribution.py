@@ -22,7 +22,8 @@ then keeps the candidates likely to be real attributions, and a role tagger (a l
 the cue's sentence, python-crfsuite) re-draws each speaker's extent the way PolNeAR marks sources.
 extract_attributions(text, use_model=False) is the pure-rule path. scope="statements" (default, the
 product) keeps speech, communication and belief cues; scope="polnear" (the evaluation) also keeps
-PolNeAR's intentions and perceptions, adds role-tagger attributions for cue words no rule read, and
+PolNeAR's intentions and perceptions, adds role-tagger attributions for cue words no rule read (the
+cue words chosen by a cue sequence tagger, a second CRF over each sentence), and
 keeps the outermost of nested statements as PolNeAR's annotators do. numpy, scikit-learn's feature
 hasher and python-crfsuite (optional: without it the rules draw speakers); no torch.
 
@@ -631,26 +632,37 @@ def _tag_speakers(doc: _Doc, found: list[_Found]) -> None:
 
 
 def _add_tagged(doc: _Doc, found: list[_Found]) -> list[_Found]:
-    """Return found plus role-tagger attributions for confident cue-model words no candidate uses."""
+    """Return found plus role-tagger attributions for confident cue words no candidate uses.
+
+    The cue words come from the cue sequence tagger (a CRF over the sentence) when its model is
+    present, else from the linear cue tagger. The sequence tagger reads the whole sentence, so its
+    words are taken as they are ("according", "support", a colon); the linear tagger's words must
+    look like a verb or a lexicon cue.
+    """
+    from pipeline import attribution_model
+
     tokens = doc.tokens
     used = {k for f in found for k in range(f.cue[0] - 1, f.cue[1] + 1)}
-    hot = sorted(i for i, p in doc.cue_probs.items() if p >= TAGGED_CUE_THRESHOLD and tokens[i].is_word)
+    read = set(used)  # tokens no new cue can come from: used cues and the contents found
+    for f in found:
+        read.update(range(bisect.bisect_left(doc.tok_starts, f.content[0]), bisect.bisect_left(doc.tok_starts, f.content[1])))
+    seq_probs = attribution_model.cue_crf_probabilities(doc, skip=read)
+    probs = doc.cue_probs if seq_probs is None else seq_probs
+    hot = sorted(i for i, p in probs.items() if p >= TAGGED_CUE_THRESHOLD and tokens[i].is_word)
     groups: list[list[int]] = []
     for i in hot:
         if groups and i == groups[-1][-1] + 1:
             groups[-1].append(i)
         else:
             groups.append([i])
-    from pipeline import attribution_model
-
     added = []
     for group in groups:
         if any(k in used for k in group):
             continue
         anchor = attribution_model.cue_anchor(doc, group)
-        if not (tokens[anchor].low in cues.CUE_FORMS or tokens[anchor].low in cues.NOMINAL_CUES
-                or _verb_like(doc, anchor)) or tokens[anchor].low in cues.NP_STOPS:
-            continue  # "about", "of", "have": the cue model's context words, not cues of their own
+        if seq_probs is None and (not (tokens[anchor].low in cues.CUE_FORMS or tokens[anchor].low in cues.NOMINAL_CUES
+                                       or _verb_like(doc, anchor)) or tokens[anchor].low in cues.NP_STOPS):
+            continue  # "about", "of", "have": the linear cue model's context words, not cues of their own
         if any(f.content[0] <= tokens[anchor].start < f.content[1] for f in found):
             continue  # inside a found statement's content: an embedded clause, rarely annotated apart
         source, content = _role_spans(doc, anchor)
@@ -1316,12 +1328,11 @@ def _sentence_subject(doc: _Doc, first: int, cue: int) -> tuple[int, int] | None
     j = first
     while j < cue and (not tokens[j].is_word or tokens[j].low in _CONNECTIVES):
         j += 1
-    k = j
-    while k < cue and tokens[k].is_word and (tokens[k].is_cap or tokens[k].low in cues.DETERMINERS) and k - j < 8:
-        k += 1
-    if k == j:
+    if j >= cue or not (tokens[j].is_cap or tokens[j].low in cues.DETERMINERS):
         return None
-    return (j, k)
+    if tokens[j].low in cues.PERSONAL_PRONOUNS or tokens[j].low in cues.OTHER_PRONOUNS:
+        return (j, j + 1)
+    return _np_forward(doc, j, cue)
 
 
 def _nominal_cue(doc: _Doc, first: int, last: int, i: int) -> _Found | None:

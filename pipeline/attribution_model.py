@@ -388,3 +388,158 @@ def cue_anchor(doc, cue_tokens: list[int]) -> int:
     content_words = [k for k in cue_tokens if tokens[k].is_word and tokens[k].low not in cues.AUXILIARIES
                      and tokens[k].low not in _CUE_FUNCTION_WORDS]
     return content_words[-1] if content_words else cue_tokens[0]
+
+
+# --------------------------------------------------------------------------- cue sequence tagger
+
+CUE_CRF_PATH = Path(__file__).resolve().parent / "model_files" / "cue_crf.crfsuite"
+_QUOTE_TOKENS = frozenset(("“", "”", '"', "``", "''", "«", "»"))
+_AHEAD_MARKS = frozenset((":", "“", '"', "``"))
+_AHEAD_WORDS = frozenset(("to", "about", "of", "for", "on", "by", "with", "as", "that", "whether", "if", ","))
+
+
+def _dist_bucket(d: int | None) -> str:
+    if d is None:
+        return "none"
+    for limit in (1, 2, 3, 5, 8, 12):
+        if d <= limit:
+            return str(limit)
+    return "far"
+
+
+def cue_seq_features(doc, first: int, last: int) -> list[list[str]]:
+    """Return one feature list per token of tokens[first:last] for the cue sequence tagger.
+
+    Lexical window (words, stems, suffixes, shapes two to three tokens each side), the cue lexicon
+    around the token, and what a cue has nearby: a that-clause, colon or quotation ahead, a name or
+    pronoun behind, a closing quotation just before, the distance to the sentence's quotation marks.
+    """
+    tokens = doc.tokens
+    toks = tokens[first:last]
+    n = len(toks)
+    low = [t.low for t in toks]
+    shapes = [_shape(t.text) for t in toks]
+    in_quote = [doc.inside_quote(t.start) for t in toks]
+    has_quote = any(t.text in _QUOTE_TOKENS for t in toks) or any(in_quote)
+    lex = [cues.CUE_FORMS.get(w) for w in low]
+
+    def word(k: int) -> str:
+        return low[k] if 0 <= k < n else ("<s>" if k < 0 else "</s>")
+
+    def shape(k: int) -> str:
+        return shapes[k] if 0 <= k < n else ("<s>" if k < 0 else "</s>")
+
+    # Nearest quotation mark on each side of every token.
+    mark_left: list[int | None] = [None] * n
+    mark_right: list[int | None] = [None] * n
+    last_mark = None
+    for k in range(n):
+        mark_left[k] = last_mark
+        if toks[k].text in _QUOTE_TOKENS:
+            last_mark = k
+    last_mark = None
+    for k in range(n - 1, -1, -1):
+        mark_right[k] = last_mark
+        if toks[k].text in _QUOTE_TOKENS:
+            last_mark = k
+    rows: list[list[str]] = []
+    for k in range(n):
+        w = low[k]
+        stem = w
+        for suffix in ("ing", "ed", "es", "s"):
+            if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+                stem = w[: -len(suffix)]
+                break
+        p1, p2, p3, n1, n2, n3 = word(k - 1), word(k - 2), word(k - 3), word(k + 1), word(k + 2), word(k + 3)
+        f = ["bias", "w=" + w, "stem=" + stem, "suf2=" + w[-2:], "suf3=" + w[-3:], "suf4=" + w[-4:],
+             "shape=" + shapes[k], "p1=" + p1, "p2=" + p2, "p3=" + p3, "n1=" + n1, "n2=" + n2, "n3=" + n3,
+             "p1w=" + p1 + "|" + w, "wn1=" + w + "|" + n1, "p2p1=" + p2 + "|" + p1, "n1n2=" + n1 + "|" + n2,
+             "p1n1=" + p1 + "|" + n1, "wn1n2=" + w + "|" + n1 + "|" + n2, "p1stem=" + p1 + "|" + stem,
+             "stemn1=" + stem + "|" + n1,
+             "p1shape=" + shape(k - 1), "n1shape=" + shape(k + 1), "p2shape=" + shape(k - 2),
+             "shapes=" + shape(k - 1) + shapes[k] + shape(k + 1)]
+        if in_quote[k]:
+            f.append("in_quote")
+        if lex[k]:
+            f.append("lex=" + lex[k])
+            f.append("lexkind=" + ("speech" if lex[k] in cues.SPEECH_VERBS else "cog"))
+        if k > 0 and lex[k - 1]:
+            f.append("p1lex")
+        if k + 1 < n and lex[k + 1]:
+            f.append("n1lex")
+        if w in cues.NOMINAL_CUES:
+            f.append("nominal")
+        if w in cues.AUXILIARIES:
+            f.append("aux")
+        if p1 in cues.AUXILIARIES:
+            f.append("after_aux")
+            if k > 1 and word(k - 2) in cues.AUXILIARIES:
+                f.append("after_aux2")
+        if p1 in cues.PERSONAL_PRONOUNS or p1 in cues.OTHER_PRONOUNS:
+            f.append("after_pronoun")
+        if w in cues.PERSONAL_PRONOUNS or w in cues.OTHER_PRONOUNS:
+            f.append("pronoun")
+        if p1 in cues.ROLE_HEADS:
+            f.append("after_role")
+        if k == 0:
+            f.append("first")
+        f.append("pos=" + _dist_bucket(k))
+        f.append("to_end=" + _dist_bucket(n - 1 - k))
+        if has_quote:
+            f.append("sent_has_quote")
+        f.append("qleft=" + _dist_bucket(k - mark_left[k] if mark_left[k] is not None else None))
+        f.append("qright=" + _dist_bucket(mark_right[k] - k if mark_right[k] is not None else None))
+        ahead = low[k + 1:k + 5]
+        if "that" in ahead:
+            f.append("that_ahead")
+        if not _AHEAD_MARKS.isdisjoint(ahead):
+            f.append("quote_or_colon_ahead")
+        for x in _AHEAD_WORDS.intersection(low[k + 1:k + 4]):
+            f.append("ahead=" + x)
+        cap_behind = next((j for j in range(k - 1, max(-1, k - 5), -1) if shapes[j] in ("C", "U")), None)
+        if cap_behind is not None:
+            f.append("cap_behind=" + str(k - cap_behind))
+        if w.endswith(("ed", "ing", "s")) and not toks[k].is_cap:
+            f.append("verbish=" + ("ed" if w.endswith("ed") else "ing" if w.endswith("ing") else "s"))
+        rows.append(f)
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _cue_crf():
+    if not CUE_CRF_PATH.exists():
+        return None
+    try:
+        import pycrfsuite
+    except ImportError:
+        return None
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(CUE_CRF_PATH))
+    return tagger
+
+
+def cue_crf_available() -> bool:
+    """Return True when the cue sequence tagger's model file and python-crfsuite are present."""
+    return _cue_crf() is not None
+
+
+def cue_crf_probabilities(doc, tagger=None, skip: set[int] | frozenset[int] = frozenset()) -> dict[int, float] | None:
+    """Return token index -> marginal probability of being in a cue (word tokens outside quotes), or None.
+
+    Sentences whose every such token is in skip (already read by the caller) are not tagged.
+    """
+    tagger = tagger or _cue_crf()
+    if tagger is None:
+        return None
+    labels = tagger.labels()
+    cue_labels = [label for label in labels if label != "O"]
+    probs: dict[int, float] = {}
+    tokens = doc.tokens
+    for first, last in doc.sentences:
+        wanted = [k for k in range(first, last) if tokens[k].is_word and not doc.inside_quote(tokens[k].start)]
+        if all(k in skip for k in wanted):
+            continue  # all inside a quotation or already read: no cue the caller wants
+        tagger.set(cue_seq_features(doc, first, last))
+        for k in wanted:
+            probs[k] = sum(tagger.marginal(label, k - first) for label in cue_labels)
+    return probs

@@ -360,3 +360,26 @@ def test_role_tagger_drops_a_relative_clause_from_the_speaker():
     text = "Mr. Obama, who understood that a push would be fruitless, told aides that he would act alone."
     told = _find(extract_attributions(text), "told", "he would act alone")
     assert told.speaker.text == "Mr. Obama"
+
+
+def test_participle_cue_takes_the_whole_subject_noun_phrase():
+    text = "Mr. Trump spoke at the rally, noting that the polls were rigged."
+    (a,) = [a for a in extract_attributions(text) if a.cue.text == "noting"]
+    assert (a.speaker.text, a.content.text) == ("Mr. Trump", "the polls were rigged")
+
+
+needs_cue_crf = pytest.mark.skipif(
+    not __import__("pipeline.attribution_model", fromlist=["x"]).cue_crf_available(),
+    reason="cue sequence tagger model or python-crfsuite absent")
+
+
+@needs_cue_crf
+def test_cue_sequence_tagger_marks_long_tail_cue_words_and_skips_quotations():
+    from pipeline import attribution as attribution_module
+    from pipeline import attribution_model
+
+    doc = attribution_module._Doc("The senator enjoyed tremendous support from unions. “We will win,” she said.")
+    probs = {doc.tokens[i].text: p for i, p in attribution_model.cue_crf_probabilities(doc).items()}
+    assert probs["enjoyed"] > 0.5 and probs["said"] > 0.9
+    assert probs["senator"] < 0.1 and probs["unions"] < 0.1
+    assert "win" not in probs  # inside a quotation: never a cue the extractor reads
