@@ -404,18 +404,9 @@ def _stored_points(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> pd.D
 
 
 # Any other filter (speaker, outlet, certainty, quote words) aggregates the matching claims the way
-# read_model.TIMELINE_POINTS_SQL does.
+# the stored points were aggregated.
 TIMELINE_POINTS_BODY = f"""
-, points AS (
-    SELECT assertion_id, any_value(assertion) AS assertion, party_id, any_value(party) AS party, stance,
-           statement_date, date_precision, strftime(statement_date, '%Y-%m-%d') AS date_key,
-           count(*) AS statements, count(DISTINCT document_no) AS documents,
-           arg_min(speaker, row_no) AS speaker, arg_min(quote_excerpt, row_no) AS quote_excerpt,
-           arg_min(outlet, row_no) AS outlet
-    FROM filtered
-    WHERE statement_date IS NOT NULL
-    GROUP BY assertion_id, party_id, stance, statement_date, date_precision
-)
+, points AS ({read_model.POINTS_AGGREGATE.format(rows="filtered")})
 SELECT {_POINT_COLUMNS} FROM points
 {_POINT_ORDER}
 """

@@ -68,21 +68,26 @@ ORDER BY row_no
 """
 
 # The example of a point is its first claim in the explorer's order (the smallest row_no).
-TIMELINE_POINTS_SQL = """
-CREATE TABLE timeline_points AS
--- point_no is the points' order, so a read sorts integers, not strings.
-SELECT (row_number() OVER (ORDER BY assertion_id, statement_date, party, stance, date_precision))::INTEGER AS point_no,
-       *
-FROM (
+# The timeline's point aggregation over a set of claim rows; queries.timeline_points runs it over the
+# filtered rows when a filter the stored points do not carry is set. The example of a point is its
+# first claim in the explorer's order (the smallest row_no).
+POINTS_AGGREGATE = """
     SELECT assertion_id, any_value(assertion) AS assertion, party_id, any_value(party) AS party, stance,
            statement_date, date_precision, strftime(statement_date, '%Y-%m-%d') AS date_key,
            count(*) AS statements, count(DISTINCT document_no) AS documents,
            arg_min(speaker, row_no) AS speaker, arg_min(quote_excerpt, row_no) AS quote_excerpt,
            arg_min(outlet, row_no) AS outlet
-    FROM claim_rows
+    FROM {rows}
     WHERE statement_date IS NOT NULL
     GROUP BY assertion_id, party_id, stance, statement_date, date_precision
-)
+"""
+
+TIMELINE_POINTS_SQL = f"""
+CREATE TABLE timeline_points AS
+-- point_no is the points' order, so a read sorts integers, not strings.
+SELECT (row_number() OVER (ORDER BY assertion_id, statement_date, party, stance, date_precision))::INTEGER AS point_no,
+       *
+FROM ({POINTS_AGGREGATE.format(rows="claim_rows")})
 ORDER BY point_no
 """
 
