@@ -342,18 +342,22 @@ def role_features(doc, first: int, last: int, cue: tuple[int, int]) -> list[list
     return rows
 
 
-@lru_cache(maxsize=1)
-def _role_tagger():
-    """Return the loaded crfsuite tagger, or None without the model file or the package."""
-    if not ROLE_MODEL_PATH.exists():
+@lru_cache(maxsize=None)
+def _crf_tagger(path: Path):
+    """Return a crfsuite tagger opened on path, or None without the model file or the package."""
+    if not path.exists():
         return None
     try:
         import pycrfsuite
-    except ImportError:  # optional: without it the rules choose source and content alone
+    except ImportError:  # optional: without it the rules choose source, cue and content alone
         return None
     tagger = pycrfsuite.Tagger()
-    tagger.open(str(ROLE_MODEL_PATH))
+    tagger.open(str(path))
     return tagger
+
+
+def _role_tagger():
+    return _crf_tagger(ROLE_MODEL_PATH)
 
 
 def role_tagger_available() -> bool:
@@ -505,17 +509,8 @@ def cue_seq_features(doc, first: int, last: int) -> list[list[str]]:
     return rows
 
 
-@lru_cache(maxsize=1)
 def _cue_crf():
-    if not CUE_CRF_PATH.exists():
-        return None
-    try:
-        import pycrfsuite
-    except ImportError:
-        return None
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(CUE_CRF_PATH))
-    return tagger
+    return _crf_tagger(CUE_CRF_PATH)
 
 
 def cue_crf_available() -> bool:
