@@ -133,6 +133,8 @@ def main() -> int:
     searched = queries.ClaimFilter(text="quote 4242")
     # "42" begins ~28,000 quote words: the search's slow case (many candidate rows).
     searched_common = queries.ClaimFilter(text="42")
+    # "synthetic quote 17 about claim 9": "quote" is in every quote, the worst case of a search.
+    searched_everywhere = queries.ClaimFilter(text="quote")
     point = queries.timeline_points(con, one_assertion).iloc[0]
     busiest = queries.ClaimFilter(assertions=tuple(queries.busiest_assertions(con, every, 12)))
     last = queries.date_range(con)[1]
@@ -173,6 +175,11 @@ def main() -> int:
         ("filtered_totals, quote search (rare word)", lambda: queries.filtered_totals(con, searched), None),
         ("explorer_table, quote search (common word)", lambda: queries.explorer_table(con, searched_common, 5000),
          None),
+        ("filtered_totals, quote search (common word)", lambda: queries.filtered_totals(con, searched_common), None),
+        ("explorer_table, quote search (in every quote)",
+         lambda: queries.explorer_table(con, searched_everywhere, 5000), None),
+        ("filtered_totals, quote search (in every quote)",
+         lambda: queries.filtered_totals(con, searched_everywhere), None),
         ("timeline_points, one assertion", lambda: queries.timeline_points(con, one_assertion), pd_timeline_one),
         ("busiest_assertions (timeline, all)", lambda: queries.busiest_assertions(con, every, 12), None),
         ("timeline_points, 12 busiest assertions", lambda: queries.timeline_points(con, busiest), pd_timeline_busiest),

@@ -257,19 +257,20 @@ WITH filtered AS (
 )
 """
 
-# Each word typed must begin a word of the quote ("drone" finds "drones"), in any order. The
-# rarest word picks the candidate rows from the word index (sorted by word, so DuckDB reads only the
-# zone of that word); every word is then checked on the candidates' quotes. A few candidates are
-# fetched through the ART index on claim_rows.row_no, one by one; many are joined (a full scan, the
-# slow case: see bench/queries.py). Words hold only letters and digits, so they are safe inside the
-# regular expression; they still arrive as parameters.
+# Each word typed must begin a word of the quote ("drone" finds "drones"), in any order: the word
+# index (quote_words, sorted by word, so DuckDB reads only the zone of a word) answers that for each
+# word. When the rarest word begins few quote words, its rows are fetched through the ART index on
+# claim_rows.row_no, one by one, and the other words are checked on those few quotes; otherwise every
+# word is a semi-join with its zone of the index — never a regular expression over every quote,
+# which costs more than the rest of the query (bench/queries.py). Words hold only letters and
+# digits, so they are safe inside the regular expression; they still arrive as parameters.
 INDEXED_CANDIDATES = 256
 CANDIDATE_ROWS_SQL = """
 SELECT row_no FROM quote_words WHERE word >= ? AND word <= ? || '\U0010FFFF' ORDER BY row_no LIMIT ?
 """
-_CANDIDATES_JOINED = """
-      AND c.row_no IN (SELECT row_no FROM quote_words WHERE word >= $rarest AND word <= $rarest || '\U0010FFFF')"""
-_EACH_WORD = """
+_WORD_IN_INDEX = """
+      AND c.row_no IN (SELECT row_no FROM quote_words WHERE word >= $word{i} AND word <= $word{i} || '\U0010FFFF')"""
+_WORD_IN_QUOTE = """
       AND regexp_matches(c.quote, '(^|[^\\pL\\pN])' || $word{i}, 'i')"""
 # Text without any letter or digit ("%", "—") is looked for literally in every quote.
 _LITERAL_TEXT = """
@@ -292,25 +293,50 @@ def _search(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> tuple[str, 
     if not words:
         text = filters.text.strip()
         return (_LITERAL_TEXT, {"literal": text.lower()}) if text else ("", {})
-    checks = "".join(_EACH_WORD.format(i=i) for i in range(len(words)))
     params = {f"word{i}": word for i, word in enumerate(words)}
     rarest = rarest_word(con, words)
     rows = [r[0] for r in con.execute(CANDIDATE_ROWS_SQL, [rarest, rarest, INDEXED_CANDIDATES + 1]).fetchall()]
     if len(rows) > INDEXED_CANDIDATES:
-        return _CANDIDATES_JOINED + checks, {**params, "rarest": rarest}
+        return "".join(_WORD_IN_INDEX.format(i=i) for i in range(len(words))), params
     # One placeholder per candidate row (DuckDB uses the index only for a list of values).
     placeholders = ", ".join(f"$row{i}" for i in range(len(rows))) or "NULL"
-    return f"\n      AND c.row_no IN ({placeholders})" + checks, {**params, **{f"row{i}": r for i, r in enumerate(rows)}}
+    others = [i for i, word in enumerate(words) if word != rarest]
+    checks = "".join(_WORD_IN_QUOTE.format(i=i) for i in others)
+    return (f"\n      AND c.row_no IN ({placeholders})" + checks,
+            {**{f"word{i}": words[i] for i in others}, **{f"row{i}": r for i, r in enumerate(rows)}})
 
 
-def _run(con: duckdb.DuckDBPyConnection, body: str, filters: ClaimFilter, **extra) -> duckdb.DuckDBPyConnection:
+def _run(con: duckdb.DuckDBPyConnection, body: str, filters: ClaimFilter, **extra) -> duckdb.DuckDBPyRelation:
     """Run the filtered-claims CTE variant the filters need, followed by `body` (all fixed SQL text)."""
     params = filters.params()
     conditions = "".join(f"\n      AND {_CONDITIONS[name]}" for name in params)
     search, search_params = _search(con, filters)
     sql = _FILTERED_CTE.format(conditions=conditions, search=search) + body
     # DuckDB rejects named parameters the SQL does not use, so only the set filters' are passed.
-    return con.execute(sql, {**params, **search_params, **extra})
+    return _relation(con, sql, {**params, **search_params, **extra})
+
+
+def _relation(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> duckdb.DuckDBPyRelation:
+    """Return a relation over `sql`, on a cursor of `con` (same database, same snapshot rules).
+
+    A relation (what Arrow output needs without an extra copy) cannot start on a connection whose
+    last execute() result was read with fetchone() and not to its end; a cursor has no such result.
+    """
+    return con.cursor().sql(sql, params=params)
+
+
+def _frame(relation: duckdb.DuckDBPyRelation) -> pd.DataFrame:
+    """Return the relation's rows as a DataFrame, by way of Arrow.
+
+    Same columns and dtypes as `relation.df()` (strings are pandas' Arrow-backed `str`), but
+    DuckDB's own conversion builds a Python object per string first: on the 23,000 points of 12
+    assertions that is 50 ms against 25 (bench/queries.py).
+    """
+    frame = relation.to_arrow_table().to_pandas(date_as_object=False)
+    # Arrow dates arrive as datetime64[ms]; DuckDB's own frames (and every other read here) use [us].
+    for name in frame.columns[frame.dtypes == "datetime64[ms]"]:
+        frame[name] = frame[name].astype("datetime64[us]")
+    return frame
 
 
 # The shown rows: the export's columns (ClaimExportRow order) plus `link`.
@@ -329,7 +355,7 @@ def filtered_claims(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, limit:
 
     At most `limit` rows (None: all), oldest statements first and undated ones last.
     """
-    return _run(con, FILTERED_CLAIMS_BODY, filters, limit=limit).df()
+    return _frame(_run(con, FILTERED_CLAIMS_BODY, filters, limit=limit))
 
 
 EXPLORER_TABLE_BODY = """
@@ -343,7 +369,7 @@ LIMIT $limit
 
 def explorer_table(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, limit: int = 5000) -> pd.DataFrame:
     """The explorer's columns for the first `limit` claims matching the filters (the order of `filtered_claims`)."""
-    return _run(con, EXPLORER_TABLE_BODY, filters, limit=limit).df()
+    return _frame(_run(con, EXPLORER_TABLE_BODY, filters, limit=limit))
 
 
 FILTERED_TOTALS_BODY = """
@@ -355,9 +381,8 @@ FROM filtered
 
 def filtered_totals(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> dict[str, int]:
     """Return counts of the claims matching the filters: claims, documents, parties, undated."""
-    cursor = _run(con, FILTERED_TOTALS_BODY, filters)
-    names = [d[0] for d in cursor.description]
-    return dict(zip(names, cursor.fetchone()))
+    relation = _run(con, FILTERED_TOTALS_BODY, filters)
+    return dict(zip(relation.columns, relation.fetchall()[0]))
 
 
 BUSIEST_ASSERTIONS_BODY = """
@@ -399,8 +424,8 @@ def _stored_points(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> pd.D
                  for i in range(len(assertions))]
         params.update({f"assertion{i}": a for i, a in enumerate(assertions)})
     # point_no is the _POINT_ORDER of the stored points (an integer sort instead of four strings).
-    return con.execute(f"SELECT * EXCLUDE (point_no) FROM ({' UNION ALL '.join(parts)}) ORDER BY point_no",
-                       params).df()
+    return _frame(_relation(con, f"SELECT * EXCLUDE (point_no) FROM ({' UNION ALL '.join(parts)}) ORDER BY point_no",
+                            params))
 
 
 # Any other filter (speaker, outlet, certainty, quote words) aggregates the matching claims the way
@@ -419,7 +444,7 @@ def timeline_points(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> pd.
     """
     if filters.only_point_dimensions():
         return _stored_points(con, filters)
-    return _run(con, TIMELINE_POINTS_BODY, filters).df()
+    return _frame(_run(con, TIMELINE_POINTS_BODY, filters))
 
 
 WEEKLY_COUNTS_BODY = """
@@ -435,7 +460,7 @@ ORDER BY assertion_id, week, party
 
 def weekly_counts(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> pd.DataFrame:
     """One row per assertion, party and ISO week (its Monday): statements asserting and denying."""
-    return _run(con, WEEKLY_COUNTS_BODY, filters).df()
+    return _frame(_run(con, WEEKLY_COUNTS_BODY, filters))
 
 
 UNDATED_CLAIMS_BODY = """
@@ -449,7 +474,7 @@ LIMIT $limit
 
 def undated_claims(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, limit: int = 1000) -> pd.DataFrame:
     """Claims matching the filters whose statement date is unknown (never plotted at an invented date)."""
-    return _run(con, UNDATED_CLAIMS_BODY, filters, limit=limit).df()
+    return _frame(_run(con, UNDATED_CLAIMS_BODY, filters, limit=limit))
 
 
 EVIDENCE_BODY = """
@@ -486,7 +511,7 @@ def evidence(
 
     Columns `before`, `evidence`, `after` are the stored body around the quote (see `in_sentence`).
     """
-    return _run(con, EVIDENCE_BODY, filters, party_id=party_id, stance=stance, day=day, limit=limit).df()
+    return _frame(_run(con, EVIDENCE_BODY, filters, party_id=party_id, stance=stance, day=day, limit=limit))
 
 
 _SENTENCE_END = re.compile(r"(?:[.!?][\"'”’)\]]*\s+|\n\s*\n|\n)")
