@@ -130,6 +130,10 @@ def main() -> int:
     every = queries.ClaimFilter()
     one_assertion = queries.ClaimFilter(assertions=(one,))
     narrowed = queries.ClaimFilter(assertions=(one,), parties=("party-07",), stances=("denies",))
+    one_party = queries.ClaimFilter(parties=("party-07",))
+    one_speaker = queries.ClaimFilter(speakers=("Speaker 7",))
+    one_outlet = queries.ClaimFilter(outlets=("Outlet 7",))
+    denials = queries.ClaimFilter(stances=("denies",))
     searched = queries.ClaimFilter(text="quote 4242")
     # "42" begins ~28,000 quote words: the search's slow case (many candidate rows).
     searched_common = queries.ClaimFilter(text="42")
@@ -171,6 +175,12 @@ def main() -> int:
         ("filtered_totals, one assertion", lambda: queries.filtered_totals(con, one_assertion), pd_totals_one),
         ("explorer_table 5000 rows, no filter", lambda: queries.explorer_table(con, every, limit=5000), None),
         ("explorer_table, assertion+party+stance", lambda: queries.explorer_table(con, narrowed, 5000), None),
+        # One filter whose matches are spread over the whole table: rows in nearly every vector.
+        ("explorer_table, one assertion", lambda: queries.explorer_table(con, one_assertion, 5000), None),
+        ("explorer_table, one party", lambda: queries.explorer_table(con, one_party, 5000), None),
+        ("explorer_table, one speaker", lambda: queries.explorer_table(con, one_speaker, 5000), None),
+        ("explorer_table, one outlet", lambda: queries.explorer_table(con, one_outlet, 5000), None),
+        ("explorer_table, denials", lambda: queries.explorer_table(con, denials, 5000), None),
         ("explorer_table, quote search (rare word)", lambda: queries.explorer_table(con, searched, 5000), None),
         ("filtered_totals, quote search (rare word)", lambda: queries.filtered_totals(con, searched), None),
         ("explorer_table, quote search (common word)", lambda: queries.explorer_table(con, searched_common, 5000),

@@ -257,34 +257,39 @@ WITH filtered AS (
 )
 """
 
-# Each word typed must begin a word of the quote ("drone" finds "drones"), in any order: the word
-# index (quote_words, sorted by word, so DuckDB reads only the zone of a word) answers that for each
-# word. When the rarest word begins few quote words, its rows are fetched through the ART index on
-# claim_rows.row_no, one by one, and the other words are checked on those few quotes; otherwise every
-# word is a semi-join with its zone of the index — never a regular expression over every quote,
-# which costs more than the rest of the query (bench/queries.py). Words hold only letters and
-# digits, so they are safe inside the regular expression; they still arrive as parameters.
+# Each word typed must begin a word of the quote ("drone" finds "drones"), in any order. How the
+# rows are found depends on how many quote words the rarest typed word begins, which the word index
+# (quote_words, sorted by word, so DuckDB reads only the zone of a word) counts in a millisecond:
+# - a few: the other words are checked in those rows' search_text, fetched through the ART index on
+#   claim_rows.row_no, and the rows left are fetched the same way;
+# - more: each word is a semi-join with its zone of the word index;
+# - a large share of all rows ("the", a party's name): the semi-join would hash most of the table,
+#   so every row's `search_text` (its quote's words, each after a space) is searched for
+#   ' ' + word instead — a plain substring scan, several times cheaper than a regular expression.
+# All three give the same rows (tests/test_read_model.py): search_text and quote_words are cut from
+# the quote by the same expression (read_model.WORD_PATTERN).
 INDEXED_CANDIDATES = 256
+SCANNED_SHARE = 0.2
 CANDIDATE_ROWS_SQL = """
-SELECT row_no FROM quote_words WHERE word >= ? AND word <= ? || '\U0010FFFF' ORDER BY row_no LIMIT ?
+SELECT DISTINCT row_no FROM quote_words WHERE word >= ? AND word <= ? || '\U0010FFFF' ORDER BY row_no
 """
+WORD_COUNT_SQL = "SELECT count(*) FROM quote_words WHERE word >= ? AND word <= ? || '\U0010FFFF'"
+ROW_COUNT_SQL = "SELECT count(*) FROM claim_rows"
+CANDIDATE_TEXTS_SQL = "SELECT row_no, search_text FROM claim_rows WHERE row_no IN ({rows}) ORDER BY row_no"
 _WORD_IN_INDEX = """
       AND c.row_no IN (SELECT row_no FROM quote_words WHERE word >= $word{i} AND word <= $word{i} || '\U0010FFFF')"""
-_WORD_IN_QUOTE = """
-      AND regexp_matches(c.quote, '(^|[^\\pL\\pN])' || $word{i}, 'i')"""
+_WORD_IN_SEARCH_TEXT = """
+      AND contains(c.search_text, ' ' || $word{i})"""
 # Text without any letter or digit ("%", "—") is looked for literally in every quote.
 _LITERAL_TEXT = """
       AND contains(lower(c.quote), $literal)"""
 
-WORD_COUNT_SQL = "SELECT count(*) FROM quote_words WHERE word >= ? AND word <= ? || '\U0010FFFF'"
 
-
-def rarest_word(con: duckdb.DuckDBPyConnection, words: list[str]) -> str:
-    """Return the search word that begins the fewest quote words (the index lookup to start from)."""
-    if len(words) == 1:
-        return words[0]
-    counts = [con.execute(WORD_COUNT_SQL, [word, word]).fetchone()[0] for word in words]
-    return min(zip(counts, [-len(w) for w in words], words))[2]
+def rarest_word(con: duckdb.DuckDBPyConnection, words: list[str]) -> tuple[str, int]:
+    """Return the search word that begins the fewest quote words, and how many it begins."""
+    counts = [con.execute(WORD_COUNT_SQL, [word, word]).fetchall()[0][0] for word in words]
+    count, _, word = min(zip(counts, [-len(w) for w in words], words))
+    return word, count
 
 
 def _search(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> tuple[str, dict]:
@@ -294,16 +299,24 @@ def _search(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> tuple[str, 
         text = filters.text.strip()
         return (_LITERAL_TEXT, {"literal": text.lower()}) if text else ("", {})
     params = {f"word{i}": word for i, word in enumerate(words)}
-    rarest = rarest_word(con, words)
-    rows = [r[0] for r in con.execute(CANDIDATE_ROWS_SQL, [rarest, rarest, INDEXED_CANDIDATES + 1]).fetchall()]
-    if len(rows) > INDEXED_CANDIDATES:
-        return "".join(_WORD_IN_INDEX.format(i=i) for i in range(len(words))), params
+    rarest, count = rarest_word(con, words)
+    if count > INDEXED_CANDIDATES:
+        scan = count > SCANNED_SHARE * con.execute(ROW_COUNT_SQL).fetchall()[0][0]
+        each_word = _WORD_IN_SEARCH_TEXT if scan else _WORD_IN_INDEX
+        return "".join(each_word.format(i=i) for i in range(len(words))), params
+    rows = [r[0] for r in con.execute(CANDIDATE_ROWS_SQL, [rarest, rarest]).fetchall()]
+    if len(words) > 1 and rows:
+        # The other words are checked here on the few candidates' search_text: as a condition of the
+        # page's query, DuckDB would evaluate them on every row before looking at row_no.
+        texts = con.execute(CANDIDATE_TEXTS_SQL.format(rows=_placeholders("row", rows)),
+                            {f"row{i}": r for i, r in enumerate(rows)}).fetchall()
+        rows = [row for row, text in texts if all(f" {word}" in text for word in words)]
     # One placeholder per candidate row (DuckDB uses the index only for a list of values).
-    placeholders = ", ".join(f"$row{i}" for i in range(len(rows))) or "NULL"
-    others = [i for i, word in enumerate(words) if word != rarest]
-    checks = "".join(_WORD_IN_QUOTE.format(i=i) for i in others)
-    return (f"\n      AND c.row_no IN ({placeholders})" + checks,
-            {**{f"word{i}": words[i] for i in others}, **{f"row{i}": r for i, r in enumerate(rows)}})
+    return f"\n      AND c.row_no IN ({_placeholders('row', rows)})", {f"row{i}": r for i, r in enumerate(rows)}
+
+
+def _placeholders(name: str, values: list) -> str:
+    return ", ".join(f"${name}{i}" for i in range(len(values))) or "NULL"
 
 
 def _run(con: duckdb.DuckDBPyConnection, body: str, filters: ClaimFilter, **extra) -> duckdb.DuckDBPyRelation:

@@ -10,7 +10,8 @@ writer rebuilds, just before it publishes the file:
 - `timeline_points`: the timeline's points (assertion, party, stance, date) with their counts and
   one example for the tooltip, so drawing many assertions at once aggregates nothing.
 - `quote_words`: every word of every quote with the row it is in, sorted by word, so the quote
-  search looks up its rarest word instead of scanning a million quotes.
+  search looks up its rarest word instead of scanning a million quotes (`claim_rows.search_text`
+  holds the same words per row, for words found in most quotes).
 - `filter_values`: the values each filter offers.
 - `unknown_party_speakers`: the "needs attention" list of speakers whose party is unknown.
 
@@ -39,8 +40,29 @@ DROP_SQL = [
     "DROP TABLE IF EXISTS unknown_party_speakers",
 ]
 
-CLAIM_ROWS_SQL = """
-CREATE TABLE claim_rows AS
+# The long text columns a page shows are stored uncompressed. DuckDB's default string compression
+# (DICT_FSST) decodes whole vectors, so a filter whose matches are spread thin (a party, an outlet,
+# a speaker: some rows in every vector) paid for decoding every quote, title and link of the table:
+# 50-85 ms for the explorer's 5,000 rows on a million claims, 9-24 ms uncompressed (bench/queries.py).
+# search_text likewise: a substring scan of a million of them halves uncompressed. The file grows by
+# about the size of these columns; the short columns filters compare stay compressed.
+CLAIM_ROWS_DDL = """
+CREATE TABLE claim_rows (
+    row_no INTEGER, document_no INTEGER, claim_id VARCHAR, statement_id VARCHAR, document_id VARCHAR,
+    assertion_id VARCHAR, assertion VARCHAR, stance VARCHAR, party_id VARCHAR, party VARCHAR,
+    speaker VARCHAR, speaker_role VARCHAR, cue VARCHAR,
+    quote VARCHAR USING COMPRESSION uncompressed,
+    quote_excerpt VARCHAR, statement_date DATE, date_precision VARCHAR, published_date DATE, outlet VARCHAR,
+    document VARCHAR, url VARCHAR, original_url VARCHAR,
+    title VARCHAR USING COMPRESSION uncompressed,
+    evidence_start INTEGER, evidence_end INTEGER, certainty VARCHAR, confidence DOUBLE,
+    link VARCHAR USING COMPRESSION uncompressed,
+    search_text VARCHAR USING COMPRESSION uncompressed
+)
+"""
+
+CLAIM_ROWS_SQL = f"""
+INSERT INTO claim_rows
 WITH counted AS (
     SELECT c.*
     FROM claims c
@@ -58,7 +80,9 @@ SELECT (row_number() OVER (ORDER BY c.statement_date NULLS LAST, c.assertion_id,
        c.statement_date, c.date_precision, d.published AS published_date, d.outlet,
        d.source AS document, d.url, d.original_url, d.title,
        c.evidence_start, c.evidence_end, c.certainty, c.confidence,
-       coalesce(d.url, d.source) AS link
+       coalesce(d.url, d.source) AS link,
+       -- The quote's words as the search sees them, each after a space: ' iran supplied drones'.
+       ' ' || array_to_string(regexp_extract_all(lower(s.content_text), '{WORD_PATTERN}'), ' ') AS search_text
 FROM counted c
 JOIN statements s ON s.id = c.statement_id
 JOIN documents d ON d.id = c.document_id
@@ -150,6 +174,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """
     for sql in DROP_SQL:
         con.execute(sql)
+    con.execute(CLAIM_ROWS_DDL)
     con.execute(CLAIM_ROWS_SQL)
     # The quote search fetches a few candidate rows by row_no through this index.
     con.execute("CREATE INDEX claim_rows_row_no ON claim_rows (row_no)")

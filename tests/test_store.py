@@ -35,7 +35,7 @@ EXPECTED_COLUMNS = {
         "row_no", "document_no", "claim_id", "statement_id", "document_id", "assertion_id", "assertion", "stance",
         "party_id", "party", "speaker", "speaker_role", "cue", "quote", "quote_excerpt", "statement_date",
         "date_precision", "published_date", "outlet", "document", "url", "original_url", "title", "evidence_start",
-        "evidence_end", "certainty", "confidence", "link",
+        "evidence_end", "certainty", "confidence", "link", "search_text",
     ],
     "timeline_points": [
         "point_no", "assertion_id", "assertion", "party_id", "party", "stance", "statement_date", "date_precision", "date_key", "statements",
