@@ -197,7 +197,7 @@ def main() -> int:
         ("weekly_counts, one assertion", lambda: queries.weekly_counts(con, one_assertion), pd_weekly_one),
         ("undated_claims, one assertion", lambda: queries.undated_claims(con, one_assertion), None),
         ("undated_claims, all (timeline landing)", lambda: queries.undated_claims(con, every), None),
-        ("filtered_claims 200 rows, one assertion (briefing)",
+        ("filtered_claims, 200 rows (briefing)",
          lambda: queries.filtered_claims(con, one_assertion, limit=200), None),
         ("evidence of one point", lambda: queries.evidence(con, one_assertion, point["party_id"], point["stance"],
                                                            point["statement_date"].date()), None),
