@@ -114,3 +114,20 @@ def test_a_failed_rebuild_publishes_a_stale_marker(seed_db, tmp_path, monkeypatc
     con = store.connect_readonly(db)
     assert not queries.read_model_current(con)
     con.close()
+
+
+@pytest.mark.parametrize("filters", [
+    queries.ClaimFilter(),
+    queries.ClaimFilter(assertions=(DRONES,)),
+    queries.ClaimFilter(parties=("iran",), stances=("denies",)),
+    queries.ClaimFilter(text="drones"),
+    queries.ClaimFilter(parties=("no-such-party",)),
+])
+def test_filtered_totals_count_the_filtered_claims(seed_con, filters):
+    claims = queries.filtered_claims(seed_con, filters, limit=None)
+    assert queries.filtered_totals(seed_con, filters) == {
+        "claims": len(claims),
+        "documents": claims["document"].nunique(),
+        "parties": claims["party_id"].nunique(),
+        "undated": int(claims["statement_date"].isna().sum()),
+    }
