@@ -612,8 +612,12 @@ def _tag_speakers(doc: _Doc, found: list[_Found]) -> None:
     (overlapping it) or supplies one where the rules found none; a coordinated cue ("... and said")
     keeps the speaker carried over from its first cue.
     """
+    redrawn: dict[tuple[int, int], tuple[int, int]] = {}  # rule speaker -> tagger's extent of it
     for f in found:
         if f.kind == "coordinated":
+            # The speaker was carried over from an earlier cue: it follows that cue's new extent.
+            if f.speaker is not None:
+                f.speaker = redrawn.get(f.speaker, f.speaker)
             continue
         source, _ = _role_spans(doc, f.cue[0])
         if source is None:
@@ -624,11 +628,23 @@ def _tag_speakers(doc: _Doc, found: list[_Found]) -> None:
             start, end = source
             if start < f.speaker[0] and any(not t.is_word for t in doc.tokens[start:f.speaker[0]]):
                 start = f.speaker[0]  # "Iran, Deputy Secretary X said", "Furthermore, X said": not the speaker
-            if end > f.speaker[1] and doc.tokens[f.speaker[1]].text not in (",", "("):
-                end = f.speaker[1]  # only an apposition extends a name ("X, a lawyer,"), not "on Sunday"
+            if end > f.speaker[1] and (doc.tokens[f.speaker[1]].text not in (",", "(")
+                                       or _participle_clause(doc, f.speaker[1] + 1)):
+                # Only an apposition extends a name ("X, a lawyer,"), not "on Sunday" nor
+                # "X, summing up the talks," (a participle clause is the speaker's act, not who he is).
+                end = f.speaker[1]
             while end > start + 1 and doc.tokens[end - 1].text in (",", ";", ":", "—", "–"):
                 end -= 1
+            redrawn[f.speaker] = (start, end)
             f.speaker = (start, end)
+
+
+def _participle_clause(doc: _Doc, k: int) -> bool:
+    """Return True when token k opens a participle clause ("summing up", "speaking to reporters")."""
+    if k >= len(doc.tokens):
+        return False
+    tok = doc.tokens[k]
+    return not tok.is_cap and tok.low.endswith("ing") and len(tok.low) > 5
 
 
 def _add_tagged(doc: _Doc, found: list[_Found]) -> list[_Found]:
@@ -802,7 +818,10 @@ def _verb_cue(doc: _Doc, first: int, last: int, i: int, previous: list[_Found]) 
         return inverted
     coordinated = prev_low in ("and", "but") or (is_ing and prev_low == ",")
     speaker = None if coordinated and previous else _speaker_before(doc, first, i)
-    if speaker is None and (is_ing or prev_low in ("and", ",", "but")) and previous:
+    # "avoided taking her", "made questioning": a participle right after a past verb is that verb's
+    # complement inside the content, not the previous speaker going on.
+    complement_ing = is_ing and (prev_low.endswith("ed") or prev_low in _IRREGULAR_PAST)
+    if speaker is None and (is_ing and not complement_ing or prev_low in ("and", ",", "but")) and previous:
         # "..., adding that ...", "... and said ...": the previous speaker goes on.
         # A participle ("..., adding that") belongs to the main clause; "and said" to the last cue.
         prior = previous[0] if is_ing else previous[-1]
