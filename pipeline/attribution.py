@@ -533,9 +533,13 @@ def _outermost(doc: _Doc, found: list[_Found]) -> list[_Found]:
     PolNeAR's annotators mostly mark the outer statement only ("he said witnesses saw a gun"); the
     product keeps embedded statements, which are claims of their own ("X said Y denied Z").
     """
-    starts = [doc.tokens[f.cue[0]].start for f in found]
-    return [f for f, start in zip(found, starts)
-            if not any(g is not f and g.content[0] <= start < g.content[1] for g in found)]
+    def inside(f: _Found, g: _Found) -> bool:
+        return g is not f and g.content[0] <= doc.tokens[f.cue[0]].start < g.content[1]
+
+    # Two contents that hold each other's cue ('he cited are "...," The Hill reported'): the trailing
+    # cue closes the sentence and is the outer statement.
+    return [f for f in found if not any(inside(f, g) and not (f.trailing and not g.trailing and inside(g, f))
+                                        for g in found)]
 
 
 def _statement_cue(doc: _Doc, f: _Found) -> bool:
@@ -932,8 +936,8 @@ def _skip_addressee(doc: _Doc, start: int, last: int, lemma: str) -> int:
         t = tokens[j]
         if t.low in ("that", ":", ",", "of", "about", "in", "on", "at", "to", ".") or t.text in _QUOTE_MARKS:
             break
-        if t.low in cues.CUE_FORMS:
-            break
+        if t.low in cues.CUE_FORMS and not t.is_cap:
+            break  # a verb ends the addressee; "The Huffington Post" does not
         j += 1
     if lemma in ("urge", "warn", "ask") and (j >= last or tokens[j].low not in ("that", ":")):
         return start  # "urged the board to halt ...": the object is part of the content
@@ -1182,12 +1186,23 @@ def _trailing(doc: _Doc, first: int, last: int, speaker: tuple[int, int], after:
     if boundary.text not in (",", ":") and boundary.text not in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | _DASHES | {"’"}:
         return None
     after_quote = boundary.text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | {"’"}
+    content_first = _quote_first(doc, first, b)
     if after_quote:
         if after < last and (tokens[after].low == "that" or tokens[after].text == ":" or tokens[after].text in _OPEN_QUOTES):
             return None
+        if _opens_mid_sentence(doc, first, content_first):
+            if not _only_adjuncts(doc, after, last):
+                return None  # 'In an interview on "Face the Nation," Ryan said the ...': a title, not his words
+            content_first = first  # 'The loopholes he cited are "...," The Hill reported': the whole sentence
     elif not _only_adjuncts(doc, after, last):
         return None
-    return _content_before(doc, _quote_first(doc, first, b), b)
+    return _content_before(doc, content_first, b)
+
+
+def _opens_mid_sentence(doc: _Doc, first: int, k: int) -> bool:
+    """Return True when words precede token k in its sentence (beyond a connective)."""
+    words = [t for t in doc.tokens[first:k] if t.is_word]
+    return len(words) > 1 or (len(words) == 1 and words[0].low not in _CONNECTIVES)
 
 
 def _quote_first(doc: _Doc, first: int, boundary: int) -> int:
