@@ -599,13 +599,26 @@ def _role_spans(doc: _Doc, anchor: int) -> tuple[tuple[int, int] | None, tuple[i
     sources = _label_runs(labels, "S")
     if sources:
         s, e = _nearest_run(sources, at)
-        source = (first + s, first + e)
+        source = _trim_source(doc, first + s, first + e)
     contents = _label_runs(labels, "C")
     if contents:
         near = _nearest_run(contents, at)
         same_side = [r for r in contents if (r[0] > at) == (near[0] > at)]
         content = (first + same_side[0][0], first + same_side[-1][1])
     return source, content
+
+
+def _trim_source(doc: _Doc, start: int, end: int) -> tuple[int, int] | None:
+    """Return a tagged source range without a dangling conjunction or punctuation at its edges.
+
+    "who make up 80 percent of the investors and see ...": the "and" joins two verbs of one subject.
+    """
+    tokens = doc.tokens
+    while end > start and (tokens[end - 1].low in ("and", "or", "but") or tokens[end - 1].text in (",", ";", ":", "—", "–")):
+        end -= 1
+    while start < end and (tokens[start].low in ("and", "or", "but") or tokens[start].text in (",", ";", ":", "—", "–")):
+        start += 1
+    return (start, end) if end > start else None
 
 
 def _tag_speakers(doc: _Doc, found: list[_Found]) -> None:
@@ -824,7 +837,7 @@ def _verb_cue(doc: _Doc, first: int, last: int, i: int, previous: list[_Found]) 
     speaker = None if coordinated and previous else _speaker_before(doc, first, i)
     # "avoided taking her", "made questioning": a participle right after a past verb is that verb's
     # complement inside the content, not the previous speaker going on.
-    complement_ing = is_ing and (prev_low.endswith("ed") or prev_low in _IRREGULAR_PAST)
+    complement_ing = is_ing and (prev_low.endswith("ed") or prev_low in _IRREGULAR_PAST or prev_low in _ING_PREPOSITIONS)
     if speaker is None and (is_ing and not complement_ing or prev_low in ("and", ",", "but")) and previous:
         # "..., adding that ...", "... and said ...": the previous speaker goes on.
         # A participle ("..., adding that") belongs to the main clause; "and said" to the last cue.
@@ -884,6 +897,8 @@ def _stem(word: str) -> str:
 
 
 _BE_FORMS = frozenset("is was were are been being be".split())
+# "defined these areas by adding ...": a participle after these prepositions is an adjunct of the content.
+_ING_PREPOSITIONS = frozenset("by from without about at".split())
 
 
 def _passive_by(doc: _Doc, first: int, last: int, i: int, cue_end: int, be: int) -> _Found | None:
