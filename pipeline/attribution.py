@@ -643,7 +643,7 @@ def _tag_speakers(doc: _Doc, found: list[_Found]) -> None:
             f.speaker = source
         elif source[0] < f.speaker[1] and f.speaker[0] < source[1]:
             start, end = source
-            if start < f.speaker[0] and any(not t.is_word for t in doc.tokens[start:f.speaker[0]]):
+            if start < f.speaker[0] and not _left_extension_ok(doc, start, f.speaker[0]):
                 start = f.speaker[0]  # "Iran, Deputy Secretary X said", "Furthermore, X said": not the speaker
             if end > f.speaker[1] and (doc.tokens[f.speaker[1]].text not in (",", "(")
                                        or _participle_clause(doc, f.speaker[1] + 1)):
@@ -654,6 +654,27 @@ def _tag_speakers(doc: _Doc, found: list[_Found]) -> None:
                 end -= 1
             redrawn[f.speaker] = (start, end)
             f.speaker = (start, end)
+
+
+_NAME_PUNCTUATION = frozenset(("’", "'", "/", "@", "-", "&", ".", "(", ")"))
+
+
+def _left_extension_ok(doc: _Doc, start: int, speaker_start: int) -> bool:
+    """Return True when the tagger's source may start at start, left of the rule speaker.
+
+    Words and name-internal marks ("Reuters/Ipsos", "the Court of Appeals’ Board") extend a speaker;
+    across a comma only a name before an apposition the rules took alone ("Dean, a former chairman",
+    "Jean-Marc Ayrault, the foreign minister of France"), not a clause ("Furthermore, X said").
+    """
+    tokens = doc.tokens
+    between = tokens[start:speaker_start]
+    if all(t.is_word or t.text in _NAME_PUNCTUATION for t in between):
+        return True
+    head = tokens[start:speaker_start - 1]
+    return (tokens[speaker_start - 1].text == ","
+            and not tokens[speaker_start].is_cap and tokens[start].is_cap and len(head) <= 6
+            and all(t.is_word or t.text in _NAME_PUNCTUATION for t in head)
+            and not any(t.low in cues.AUXILIARIES or t.low in cues.CUE_FORMS or t.low in _CONNECTIVES for t in head))
 
 
 def _participle_clause(doc: _Doc, k: int) -> bool:
