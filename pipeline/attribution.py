@@ -645,11 +645,8 @@ def _tag_speakers(doc: _Doc, found: list[_Found]) -> None:
             start, end = source
             if start < f.speaker[0] and not _left_extension_ok(doc, start, f.speaker[0]):
                 start = f.speaker[0]  # "Iran, Deputy Secretary X said", "Furthermore, X said": not the speaker
-            if end > f.speaker[1] and (doc.tokens[f.speaker[1]].text not in (",", "(")
-                                       or _participle_clause(doc, f.speaker[1] + 1)):
-                # Only an apposition extends a name ("X, a lawyer,"), not "on Sunday" nor
-                # "X, summing up the talks," (a participle clause is the speaker's act, not who he is).
-                end = f.speaker[1]
+            if end > f.speaker[1] and not _right_extension_ok(doc, f.speaker[1], end):
+                end = f.speaker[1]  # "X said on Sunday", "X, summing up the talks, said": not who X is
             while end > start + 1 and doc.tokens[end - 1].text in (",", ";", ":", "—", "–"):
                 end -= 1
             redrawn[f.speaker] = (start, end)
@@ -675,6 +672,24 @@ def _left_extension_ok(doc: _Doc, start: int, speaker_start: int) -> bool:
             and not tokens[speaker_start].is_cap and tokens[start].is_cap and len(head) <= 6
             and all(t.is_word or t.text in _NAME_PUNCTUATION for t in head)
             and not any(t.low in cues.AUXILIARIES or t.low in cues.CUE_FORMS or t.low in _CONNECTIVES for t in head))
+
+
+def _right_extension_ok(doc: _Doc, speaker_end: int, end: int) -> bool:
+    """Return True when the tagger's source may run on to end, right of the rule speaker.
+
+    An apposition after a comma or bracket ("X, a lawyer,"), a name-internal mark ("a New York
+    Times/CBS News poll") or a place phrase ("one GOP source in the room") belongs to the speaker;
+    "X, summing up the talks," (a participle clause), "on Sunday" and a verb do not.
+    """
+    tokens = doc.tokens
+    nxt = tokens[speaker_end]
+    if nxt.text in (",", "("):
+        return not _participle_clause(doc, speaker_end + 1)
+    if nxt.text in ("/", "–", "—"):
+        return True
+    phrase = tokens[speaker_end + 1:end]
+    return (nxt.low in ("on", "in", "with", "from", "of") and bool(phrase) and phrase[0].low in ("the", "a", "an")
+            and not any(t.low in cues.TIME_WORDS for t in phrase))
 
 
 def _participle_clause(doc: _Doc, k: int) -> bool:
