@@ -519,7 +519,7 @@ def _extract(text: str, extra_cues: set[int] | None = None, blocked_cues: set[in
     if scope == "statements":
         found = [f for f in found if _statement_cue(doc, f)]
     if use_model and attribution_model.role_tagger_available():
-        _tag_speakers(doc, found)
+        _tag_speakers(doc, found, keep_clauses=scope == "polnear")
     if scope == "polnear":
         found = _outermost(doc, found)
         if use_model and attribution_model.role_tagger_available():
@@ -585,12 +585,16 @@ def _nearest_run(runs: list[tuple[int, int]], anchor: int) -> tuple[int, int]:
     return min(runs, key=lambda r: min(abs(r[0] - anchor), abs(r[1] - 1 - anchor)))
 
 
-def _role_spans(doc: _Doc, anchor: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
-    """Return (source token range, content token range) the role tagger marks for the cue at anchor."""
+def _role_spans(doc: _Doc, anchor: int, hinted: bool = True) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """Return (source token range, content token range) the role tagger marks for the cue at anchor.
+
+    hinted: give the tagger the rules' speaker for the cue (speaker_hint) as it had in training.
+    """
     from pipeline import attribution_model
 
     first, _ = attribution_model.role_window(doc, anchor)
-    tagged = attribution_model.tag_roles(doc, (anchor, anchor + 1))
+    hint = speaker_hint(doc, anchor) if hinted else None
+    tagged = attribution_model.tag_roles(doc, (anchor, anchor + 1), hint=hint)
     if tagged is None:
         return None, None
     labels, _ = tagged
@@ -608,6 +612,22 @@ def _role_spans(doc: _Doc, anchor: int) -> tuple[tuple[int, int] | None, tuple[i
     return source, content
 
 
+def speaker_hint(doc: _Doc, anchor: int) -> tuple[int, int] | None:
+    """Return the speaker noun phrase the rules read for a cue word at anchor, for the role tagger.
+
+    The subject before the cue, else after '"...," said' or ', said' the inverted speaker after it;
+    computed from the cue word alone, so that training (gold cues) and extraction see the same hint.
+    """
+    from pipeline import attribution_model
+
+    first, last = attribution_model.role_window(doc, anchor)
+    tokens = doc.tokens
+    span = _speaker_before(doc, first, anchor)
+    if span is None and anchor > first and (tokens[anchor - 1].text == "," or tokens[anchor - 1].text in _QUOTE_MARKS):
+        span = _np_forward(doc, anchor + 1, last, clause_tail=True)
+    return span
+
+
 def _trim_source(doc: _Doc, start: int, end: int) -> tuple[int, int] | None:
     """Return a tagged source range without a dangling conjunction or punctuation at its edges.
 
@@ -621,13 +641,15 @@ def _trim_source(doc: _Doc, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if end > start else None
 
 
-def _tag_speakers(doc: _Doc, found: list[_Found]) -> None:
+def _tag_speakers(doc: _Doc, found: list[_Found], keep_clauses: bool) -> None:
     """Replace each candidate's speaker span by the role tagger's source span where it marks one.
 
-    The tagger learned PolNeAR's source extents (appositions kept, auxiliaries and adverbs out), but
-    it reads one sentence without syntax: it only re-draws the extent of the speaker the rules found
-    (overlapping it) or supplies one where the rules found none; a coordinated cue ("... and said")
-    keeps the speaker carried over from its first cue.
+    The tagger reads the rules' speaker as a hint (pipeline.attribution.speaker_hint) and learned
+    where PolNeAR's source extent differs from it: relative clauses, postmodifiers and appositions
+    before the noun the rules stopped at ("Many people involved in the negotiations"), or another
+    noun phrase altogether. It reads one sentence without syntax, so it may not run a speaker on
+    to the right over a time or a verb; a coordinated cue ("... and said") keeps the speaker
+    carried over from its first cue. keep_clauses: see _finished_clause.
     """
     redrawn: dict[tuple[int, int], tuple[int, int]] = {}  # rule speaker -> tagger's extent of it
     for f in found:
@@ -639,39 +661,34 @@ def _tag_speakers(doc: _Doc, found: list[_Found]) -> None:
         source, _ = _role_spans(doc, f.cue[0])
         if source is None:
             continue
-        if f.speaker is None:
-            f.speaker = source
-        elif source[0] < f.speaker[1] and f.speaker[0] < source[1]:
+        if f.speaker is not None and source[0] < f.speaker[1] and f.speaker[0] < source[1]:
             start, end = source
-            if start < f.speaker[0] and not _left_extension_ok(doc, start, f.speaker[0]):
-                start = f.speaker[0]  # "Iran, Deputy Secretary X said", "Furthermore, X said": not the speaker
             if end > f.speaker[1] and not _right_extension_ok(doc, f.speaker[1], end):
                 end = f.speaker[1]  # "X said on Sunday", "X, summing up the talks, said": not who X is
             while end > start + 1 and doc.tokens[end - 1].text in (",", ";", ":", "—", "–"):
                 end -= 1
-            redrawn[f.speaker] = (start, end)
-            f.speaker = (start, end)
+            source = _finished_clause(doc, (start, end), f.speaker, keep_clauses)
+        if f.speaker is not None:
+            redrawn[f.speaker] = source
+        f.speaker = source
 
 
-_NAME_PUNCTUATION = frozenset(("’", "'", "/", "@", "-", "&", ".", "(", ")"))
+def _finished_clause(doc: _Doc, source: tuple[int, int], rule: tuple[int, int], keep_clause: bool) -> tuple[int, int]:
+    """Return source without a relative clause or apposition it leaves unfinished inside the rule speaker.
 
-
-def _left_extension_ok(doc: _Doc, start: int, speaker_start: int) -> bool:
-    """Return True when the tagger's source may start at start, left of the rule speaker.
-
-    Words and name-internal marks ("Reuters/Ipsos", "the Court of Appeals’ Board") extend a speaker;
-    across a comma only a name before an apposition the rules took alone ("Dean, a former chairman",
-    "Jean-Marc Ayrault, the foreign minister of France"), not a clause ("Furthermore, X said").
+    "Mr. Obama, who understood that a push | would be fruitless, told": the tagger stops at the
+    verb, but a source never ends inside a comma-delimited clause. PolNeAR's annotators mark the
+    whole clause (keep_clause: up to the rule speaker's end); the product keeps the name before it,
+    so that the clause's own names ("who has backed Hillary Clinton") never decide the party.
     """
     tokens = doc.tokens
-    between = tokens[start:speaker_start]
-    if all(t.is_word or t.text in _NAME_PUNCTUATION for t in between):
-        return True
-    head = tokens[start:speaker_start - 1]
-    return (tokens[speaker_start - 1].text == ","
-            and not tokens[speaker_start].is_cap and tokens[start].is_cap and len(head) <= 6
-            and all(t.is_word or t.text in _NAME_PUNCTUATION for t in head)
-            and not any(t.low in cues.AUXILIARIES or t.low in cues.CUE_FORMS or t.low in _CONNECTIVES for t in head))
+    start, end = source
+    if end >= rule[1] or tokens[end].text in (",", ")", "—", "–", ":", ";"):
+        return source
+    for k in range(end - 1, start, -1):
+        if tokens[k].text == "," and (tokens[k + 1].low in _RELATIVES or tokens[k + 1].low in ("a", "an", "the")):
+            return (start, rule[1]) if keep_clause else (start, k)
+    return source
 
 
 def _right_extension_ok(doc: _Doc, speaker_end: int, end: int) -> bool:
@@ -734,7 +751,9 @@ def _add_tagged(doc: _Doc, found: list[_Found]) -> list[_Found]:
             continue  # "about", "of", "have": the linear cue model's context words, not cues of their own
         if any(f.content[0] <= tokens[anchor].start < f.content[1] for f in found):
             continue  # inside a found statement's content: an embedded clause, rarely annotated apart
-        source, content = _role_spans(doc, anchor)
+        # No hint: the rules read no statement here, and a noun phrase they would take before a
+        # long-tail cue word ("the charges", "the questions") misleads the tagger more than it helps.
+        source, content = _role_spans(doc, anchor, hinted=False)
         if source is None or content is None:
             continue
         start, end = tokens[content[0]].start, _trim_end(doc, tokens[content[1] - 1].end)

@@ -42,7 +42,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
 from pipeline import attribution_model
-from pipeline.attribution import RANKED_CUE_ADD_THRESHOLD, RANKED_CUE_DROP_THRESHOLD, _candidates, _Doc
+from pipeline.attribution import RANKED_CUE_ADD_THRESHOLD, RANKED_CUE_DROP_THRESHOLD, _candidates, _Doc, speaker_hint
 from pipeline.eval_polnear import _parse_spans, _tokens_in, _word_starts, eval_dir
 
 SEED = 13
@@ -128,7 +128,8 @@ def role_examples(text: str, rows: list[dict], doc: _Doc | None = None) -> list[
         for s, e in cue_spans:
             label[s:e] = 3
         labels = ["OCSK"[label[doc.tokens[k].start]] for k in range(first, last)]
-        examples.append((attribution_model.role_features(doc, first, last, (anchor, anchor + 1)), labels))
+        features = attribution_model.role_features(doc, first, last, (anchor, anchor + 1), speaker_hint(doc, anchor))
+        examples.append((features, labels))
     return examples
 
 
