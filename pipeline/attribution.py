@@ -203,6 +203,8 @@ class _Doc:
             cuts.add(end)
         for m in re.finditer(r"\n", text):
             cuts.add(m.start())
+        for m in _DATELINE_RE.finditer(text):
+            cuts.add(m.end())  # "BRUSSELS - European leaders gathered": the place is no one's subject
         ranges: list[tuple[int, int]] = []
         first = 0
         for i, tok in enumerate(self.tokens):
@@ -214,6 +216,8 @@ class _Doc:
         return ranges
 
 
+# A dateline or run-in capitalised heading opening a paragraph: "WASHINGTON (AP) — ", "BRUSSELS - ".
+_DATELINE_RE = re.compile(r"(?m)^[A-Z][A-Z .,’']{2,40}(?:\([A-Za-z]+\))?[ \t]*(?:--|—|–|-)[ \t]")
 _FOLLOWING_CUE_RE = re.compile(r"\s+(?:[\w.’'\-]+\s+){0,5}?([a-z]+)\b")
 
 
