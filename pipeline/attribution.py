@@ -995,7 +995,7 @@ def _has_clause_marker(doc: _Doc, start: int, last: int) -> bool:
     if start >= last:
         return False
     tok = doc.tokens[start]
-    return tok.low in ("that", ":") or tok.text in _QUOTE_MARKS or (
+    return tok.low in ("that", ":") or tok.text in _QUOTE_MARKS or tok.text[:1].isdigit() or (
         tok.is_cap or tok.low in ("he", "she", "they", "it", "we", "i", "the", "there", "this", "his", "her", "their", "a", "an"))
 
 
