@@ -894,6 +894,10 @@ def _verb_cue(doc: _Doc, first: int, last: int, i: int, previous: list[_Found]) 
         return inverted
     coordinated = prev_low in ("and", "but") or (is_ing and prev_low == ",")
     speaker = None if coordinated and previous else _speaker_before(doc, first, i)
+    if speaker is not None and is_ing and speaker[0] > first and tokens[speaker[0] - 1].low in _OBJECT_PREPOSITIONS:
+        # "at a news conference announcing that", "a letter to Senate leaders opposing": the participle
+        # describes the object of a preposition, which is not the speaker.
+        speaker = None
     # "avoided taking her", "made questioning": a participle right after a past verb is that verb's
     # complement inside the content, not the previous speaker going on.
     complement_ing = is_ing and (prev_low.endswith("ed") or prev_low in _IRREGULAR_PAST or prev_low in _ING_PREPOSITIONS)
@@ -956,6 +960,7 @@ def _stem(word: str) -> str:
 
 
 _BE_FORMS = frozenset("is was were are been being be".split())
+_OBJECT_PREPOSITIONS = frozenset("at in on to with through from for by into about after before during under over".split())
 # "defined these areas by adding ...": a participle after these prepositions is an adjunct of the content.
 _ING_PREPOSITIONS = frozenset("by from without about at".split())
 
