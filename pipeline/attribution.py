@@ -428,6 +428,9 @@ SCOPES = ("statements", "polnear")
 # Role tagger: a cue-model token outside every rule attribution becomes an attribution (scope
 # "polnear" only) at this cue probability, when the tagger finds both a source and a content for it.
 TAGGED_CUE_THRESHOLD = 0.4
+# ... and when the tagger is this sure of every token of the source it marks for it (a cue word the
+# rules did not read is often no cue; an unsure source is the sign).
+TAGGED_SOURCE_CONFIDENCE = 0.6
 
 
 def extract_attributions(text: str, use_model: bool = True, scope: str = "statements") -> list[Attribution]:
@@ -589,10 +592,13 @@ def _nearest_run(runs: list[tuple[int, int]], anchor: int) -> tuple[int, int]:
     return min(runs, key=lambda r: min(abs(r[0] - anchor), abs(r[1] - 1 - anchor)))
 
 
-def _role_spans(doc: _Doc, anchor: int, hinted: bool = True) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+def _role_spans(doc: _Doc, anchor: int, hinted: bool = True,
+                min_source_confidence: float = 0.0) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
     """Return (source token range, content token range) the role tagger marks for the cue at anchor.
 
     hinted: give the tagger the rules' speaker for the cue (speaker_hint) as it had in training.
+    A source any of whose tokens the tagger labels S with a lower marginal than min_source_confidence
+    counts as none.
     """
     from pipeline import attribution_model
 
@@ -601,13 +607,14 @@ def _role_spans(doc: _Doc, anchor: int, hinted: bool = True) -> tuple[tuple[int,
     tagged = attribution_model.tag_roles(doc, (anchor, anchor + 1), hint=hint)
     if tagged is None:
         return None, None
-    labels, _ = tagged
+    labels, confidence = tagged
     at = anchor - first
     source = content = None
     sources = _label_runs(labels, "S")
     if sources:
         s, e = _nearest_run(sources, at)
-        source = _trim_source(doc, first + s, first + e)
+        if min(confidence[s:e]) >= min_source_confidence:
+            source = _trim_source(doc, first + s, first + e)
     contents = _label_runs(labels, "C")
     if contents:
         near = _nearest_run(contents, at)
@@ -757,7 +764,7 @@ def _add_tagged(doc: _Doc, found: list[_Found]) -> list[_Found]:
             continue  # inside a found statement's content: an embedded clause, rarely annotated apart
         # No hint: the rules read no statement here, and a noun phrase they would take before a
         # long-tail cue word ("the charges", "the questions") misleads the tagger more than it helps.
-        source, content = _role_spans(doc, anchor, hinted=False)
+        source, content = _role_spans(doc, anchor, hinted=False, min_source_confidence=TAGGED_SOURCE_CONFIDENCE)
         if source is None or content is None:
             continue
         start, end = tokens[content[0]].start, _trim_end(doc, tokens[content[1] - 1].end)
