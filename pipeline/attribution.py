@@ -69,6 +69,7 @@ _ABBREVIATIONS = frozenset(
 )
 _SENTENCE_END_RE = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[^a-z\s])")
 _DASHES = {"—", "–", "--"}
+_INITIALS_RE = re.compile(r"(?:[a-z]\.)*[a-z]", re.IGNORECASE)
 _IRREGULAR_PAST = frozenset("said told wrote spoke thought found showed shown saw seen knew known felt held".split())
 _SUBORDINATORS = frozenset("while when if as although because since after before though unless whereas once until".split())
 _LINK_WORDS = frozenset("the of for and a an".split())
@@ -198,8 +199,8 @@ class _Doc:
             word = re.search(r"([\w.]+)\.*$", text[max(0, m.start() - 12): m.start() + 1])
             if m.group()[0] == "." and word:
                 stem = word.group(1).rstrip(".").lower()
-                if stem in _ABBREVIATIONS or (len(stem) == 1 and stem.isalpha()):
-                    continue
+                if stem in _ABBREVIATIONS or _INITIALS_RE.fullmatch(stem):
+                    continue  # "Mr.", "J.", "G.K. Butterfield"
             cuts.add(end)
         for m in re.finditer(r"\n", text):
             cuts.add(m.start())
@@ -1208,7 +1209,8 @@ def _np_forward(doc: _Doc, start: int, last: int, clause_tail: bool = False,
                     j = k
                     continue
             break
-        if t.text == "." and j > start and tokens[j - 1].end == t.start and j + 1 < last and (tokens[j - 1].low in cues.HONORIFICS or len(tokens[j - 1].text) == 1):
+        if t.text == "." and j > start and tokens[j - 1].end == t.start and j + 1 < last and (
+                tokens[j - 1].low in cues.HONORIFICS or _INITIALS_RE.fullmatch(tokens[j - 1].text)):
             j += 1
             continue
         if not t.is_word and t.text not in ("’", "'", "-", "&"):
