@@ -11,8 +11,9 @@
    probabilities as noisy as those on unseen text. Logistic regression on hashed candidate features.
 
 3. Role tagger: for every gold attribution, the sentence of its cue is a sequence; each token is
-   labelled S (source), C (content), K (cue) or O, with features relative to the cue's verb
-   (pipeline.attribution_model.role_features); a linear-chain CRF (python-crfsuite, L-BFGS with
+   labelled S (source), C (content), K (cue) or O, with features relative to the cue's verb and to
+   the speaker the rules read for it (pipeline.attribution_model.role_features,
+   pipeline.attribution.speaker_hint); a linear-chain CRF (python-crfsuite, L-BFGS with
    elastic-net penalties, fixed iteration count, so the run is deterministic) learns the labels.
    The extractor uses it to draw source extents (appositions in, auxiliaries out) and, in the
    PolNeAR scope, to read cue words no rule understood.
