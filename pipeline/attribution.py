@@ -69,6 +69,7 @@ _ABBREVIATIONS = frozenset(
 )
 _SENTENCE_END_RE = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[^a-z\s])")
 _DASHES = {"—", "–", "--"}
+_INITIALS_RE = re.compile(r"(?:[a-z]\.)*[a-z]", re.IGNORECASE)
 _IRREGULAR_PAST = frozenset("said told wrote spoke thought found showed shown saw seen knew known felt held".split())
 _SUBORDINATORS = frozenset("while when if as although because since after before though unless whereas once until".split())
 _LINK_WORDS = frozenset("the of for and a an".split())
@@ -198,11 +199,13 @@ class _Doc:
             word = re.search(r"([\w.]+)\.*$", text[max(0, m.start() - 12): m.start() + 1])
             if m.group()[0] == "." and word:
                 stem = word.group(1).rstrip(".").lower()
-                if stem in _ABBREVIATIONS or (len(stem) == 1 and stem.isalpha()):
-                    continue
+                if stem in _ABBREVIATIONS or _INITIALS_RE.fullmatch(stem):
+                    continue  # "Mr.", "J.", "G.K. Butterfield"
             cuts.add(end)
         for m in re.finditer(r"\n", text):
             cuts.add(m.start())
+        for m in _DATELINE_RE.finditer(text):
+            cuts.add(m.end())  # "BRUSSELS - European leaders gathered": the place is no one's subject
         ranges: list[tuple[int, int]] = []
         first = 0
         for i, tok in enumerate(self.tokens):
@@ -214,6 +217,8 @@ class _Doc:
         return ranges
 
 
+# A dateline or run-in capitalised heading opening a paragraph: "WASHINGTON (AP) — ", "BRUSSELS - ".
+_DATELINE_RE = re.compile(r"(?m)^[A-Z][A-Z .,’']{2,40}(?:\([A-Za-z]+\))?[ \t]*(?:--|—|–|-)[ \t]")
 _FOLLOWING_CUE_RE = re.compile(r"\s+(?:[\w.’'\-]+\s+){0,5}?([a-z]+)\b")
 
 
@@ -424,6 +429,9 @@ SCOPES = ("statements", "polnear")
 # Role tagger: a cue-model token outside every rule attribution becomes an attribution (scope
 # "polnear" only) at this cue probability, when the tagger finds both a source and a content for it.
 TAGGED_CUE_THRESHOLD = 0.4
+# ... and when the tagger is this sure of every token of the source it marks for it (a cue word the
+# rules did not read is often no cue; an unsure source is the sign).
+TAGGED_SOURCE_CONFIDENCE = 0.6
 
 
 def extract_attributions(text: str, use_model: bool = True, scope: str = "statements") -> list[Attribution]:
@@ -519,7 +527,7 @@ def _extract(text: str, extra_cues: set[int] | None = None, blocked_cues: set[in
     if scope == "statements":
         found = [f for f in found if _statement_cue(doc, f)]
     if use_model and attribution_model.role_tagger_available():
-        _tag_speakers(doc, found)
+        _tag_speakers(doc, found, keep_clauses=scope == "polnear")
     if scope == "polnear":
         found = _outermost(doc, found)
         if use_model and attribution_model.role_tagger_available():
@@ -533,9 +541,13 @@ def _outermost(doc: _Doc, found: list[_Found]) -> list[_Found]:
     PolNeAR's annotators mostly mark the outer statement only ("he said witnesses saw a gun"); the
     product keeps embedded statements, which are claims of their own ("X said Y denied Z").
     """
-    starts = [doc.tokens[f.cue[0]].start for f in found]
-    return [f for f, start in zip(found, starts)
-            if not any(g is not f and g.content[0] <= start < g.content[1] for g in found)]
+    def inside(f: _Found, g: _Found) -> bool:
+        return g is not f and g.content[0] <= doc.tokens[f.cue[0]].start < g.content[1]
+
+    # Two contents that hold each other's cue ('he cited are "...," The Hill reported'): the trailing
+    # cue closes the sentence and is the outer statement.
+    return [f for f in found if not any(inside(f, g) and not (f.trailing and not g.trailing and inside(g, f))
+                                        for g in found)]
 
 
 def _statement_cue(doc: _Doc, f: _Found) -> bool:
@@ -581,21 +593,29 @@ def _nearest_run(runs: list[tuple[int, int]], anchor: int) -> tuple[int, int]:
     return min(runs, key=lambda r: min(abs(r[0] - anchor), abs(r[1] - 1 - anchor)))
 
 
-def _role_spans(doc: _Doc, anchor: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
-    """Return (source token range, content token range) the role tagger marks for the cue at anchor."""
+def _role_spans(doc: _Doc, anchor: int, hinted: bool = True,
+                min_source_confidence: float = 0.0) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """Return (source token range, content token range) the role tagger marks for the cue at anchor.
+
+    hinted: give the tagger the rules' speaker for the cue (speaker_hint) as it had in training.
+    A source any of whose tokens the tagger labels S with a lower marginal than min_source_confidence
+    counts as none.
+    """
     from pipeline import attribution_model
 
     first, _ = attribution_model.role_window(doc, anchor)
-    tagged = attribution_model.tag_roles(doc, (anchor, anchor + 1))
+    hint = speaker_hint(doc, anchor) if hinted else None
+    tagged = attribution_model.tag_roles(doc, (anchor, anchor + 1), hint=hint)
     if tagged is None:
         return None, None
-    labels, _ = tagged
+    labels, confidence = tagged
     at = anchor - first
     source = content = None
     sources = _label_runs(labels, "S")
     if sources:
         s, e = _nearest_run(sources, at)
-        source = (first + s, first + e)
+        if min(confidence[s:e]) >= min_source_confidence:
+            source = _trim_source(doc, first + s, first + e)
     contents = _label_runs(labels, "C")
     if contents:
         near = _nearest_run(contents, at)
@@ -604,31 +624,109 @@ def _role_spans(doc: _Doc, anchor: int) -> tuple[tuple[int, int] | None, tuple[i
     return source, content
 
 
-def _tag_speakers(doc: _Doc, found: list[_Found]) -> None:
+def speaker_hint(doc: _Doc, anchor: int) -> tuple[int, int] | None:
+    """Return the speaker noun phrase the rules read for a cue word at anchor, for the role tagger.
+
+    The subject before the cue, else after '"...," said' or ', said' the inverted speaker after it;
+    computed from the cue word alone, so that training (gold cues) and extraction see the same hint.
+    """
+    from pipeline import attribution_model
+
+    first, last = attribution_model.role_window(doc, anchor)
+    tokens = doc.tokens
+    span = _speaker_before(doc, first, anchor)
+    if span is None and anchor > first and (tokens[anchor - 1].text == "," or tokens[anchor - 1].text in _QUOTE_MARKS):
+        span = _np_forward(doc, anchor + 1, last, clause_tail=True)
+    return span
+
+
+def _trim_source(doc: _Doc, start: int, end: int) -> tuple[int, int] | None:
+    """Return a tagged source range without a dangling conjunction or punctuation at its edges.
+
+    "who make up 80 percent of the investors and see ...": the "and" joins two verbs of one subject.
+    """
+    tokens = doc.tokens
+    while end > start and (tokens[end - 1].low in ("and", "or", "but") or tokens[end - 1].text in (",", ";", ":", "—", "–")):
+        end -= 1
+    while start < end and (tokens[start].low in ("and", "or", "but") or tokens[start].text in (",", ";", ":", "—", "–")):
+        start += 1
+    return (start, end) if end > start else None
+
+
+def _tag_speakers(doc: _Doc, found: list[_Found], keep_clauses: bool) -> None:
     """Replace each candidate's speaker span by the role tagger's source span where it marks one.
 
-    The tagger learned PolNeAR's source extents (appositions kept, auxiliaries and adverbs out), but
-    it reads one sentence without syntax: it only re-draws the extent of the speaker the rules found
-    (overlapping it) or supplies one where the rules found none; a coordinated cue ("... and said")
-    keeps the speaker carried over from its first cue.
+    The tagger reads the rules' speaker as a hint (pipeline.attribution.speaker_hint) and learned
+    where PolNeAR's source extent differs from it: relative clauses, postmodifiers and appositions
+    before the noun the rules stopped at ("Many people involved in the negotiations"), or another
+    noun phrase altogether. It reads one sentence without syntax, so it may not run a speaker on
+    to the right over a time or a verb; a coordinated cue ("... and said") keeps the speaker
+    carried over from its first cue. keep_clauses: see _finished_clause.
     """
+    redrawn: dict[tuple[int, int], tuple[int, int]] = {}  # rule speaker -> tagger's extent of it
     for f in found:
         if f.kind == "coordinated":
+            # The speaker was carried over from an earlier cue: it follows that cue's new extent.
+            if f.speaker is not None:
+                f.speaker = redrawn.get(f.speaker, f.speaker)
             continue
         source, _ = _role_spans(doc, f.cue[0])
         if source is None:
             continue
-        if f.speaker is None:
-            f.speaker = source
-        elif source[0] < f.speaker[1] and f.speaker[0] < source[1]:
+        if f.speaker is not None and source[0] < f.speaker[1] and f.speaker[0] < source[1]:
             start, end = source
-            if start < f.speaker[0] and any(not t.is_word for t in doc.tokens[start:f.speaker[0]]):
-                start = f.speaker[0]  # "Iran, Deputy Secretary X said", "Furthermore, X said": not the speaker
-            if end > f.speaker[1] and doc.tokens[f.speaker[1]].text not in (",", "("):
-                end = f.speaker[1]  # only an apposition extends a name ("X, a lawyer,"), not "on Sunday"
+            if end > f.speaker[1] and not _right_extension_ok(doc, f.speaker[1], end):
+                end = f.speaker[1]  # "X said on Sunday", "X, summing up the talks, said": not who X is
             while end > start + 1 and doc.tokens[end - 1].text in (",", ";", ":", "—", "–"):
                 end -= 1
-            f.speaker = (start, end)
+            source = _finished_clause(doc, (start, end), f.speaker, keep_clauses)
+        if f.speaker is not None:
+            redrawn[f.speaker] = source
+        f.speaker = source
+
+
+def _finished_clause(doc: _Doc, source: tuple[int, int], rule: tuple[int, int], keep_clause: bool) -> tuple[int, int]:
+    """Return source without a relative clause or apposition it leaves unfinished inside the rule speaker.
+
+    "Mr. Obama, who understood that a push | would be fruitless, told": the tagger stops at the
+    verb, but a source never ends inside a comma-delimited clause. PolNeAR's annotators mark the
+    whole clause (keep_clause: up to the rule speaker's end); the product keeps the name before it,
+    so that the clause's own names ("who has backed Hillary Clinton") never decide the party.
+    """
+    tokens = doc.tokens
+    start, end = source
+    if end >= rule[1] or tokens[end].text in (",", ")", "—", "–", ":", ";"):
+        return source
+    for k in range(end - 1, start, -1):
+        if tokens[k].text == "," and (tokens[k + 1].low in _RELATIVES or tokens[k + 1].low in ("a", "an", "the")):
+            return (start, rule[1]) if keep_clause else (start, k)
+    return source
+
+
+def _right_extension_ok(doc: _Doc, speaker_end: int, end: int) -> bool:
+    """Return True when the tagger's source may run on to end, right of the rule speaker.
+
+    An apposition after a comma or bracket ("X, a lawyer,"), a name-internal mark ("a New York
+    Times/CBS News poll") or a place phrase ("one GOP source in the room") belongs to the speaker;
+    "X, summing up the talks," (a participle clause), "on Sunday" and a verb do not.
+    """
+    tokens = doc.tokens
+    nxt = tokens[speaker_end]
+    if nxt.text in (",", "("):
+        return not _participle_clause(doc, speaker_end + 1)
+    if nxt.text in ("/", "–", "—"):
+        return True
+    phrase = tokens[speaker_end + 1:end]
+    return (nxt.low in ("on", "in", "with", "from", "of") and bool(phrase) and phrase[0].low in ("the", "a", "an")
+            and not any(t.low in cues.TIME_WORDS for t in phrase))
+
+
+def _participle_clause(doc: _Doc, k: int) -> bool:
+    """Return True when token k opens a participle clause ("summing up", "speaking to reporters")."""
+    if k >= len(doc.tokens):
+        return False
+    tok = doc.tokens[k]
+    return not tok.is_cap and tok.low.endswith("ing") and len(tok.low) > 5
 
 
 def _add_tagged(doc: _Doc, found: list[_Found]) -> list[_Found]:
@@ -665,7 +763,9 @@ def _add_tagged(doc: _Doc, found: list[_Found]) -> list[_Found]:
             continue  # "about", "of", "have": the linear cue model's context words, not cues of their own
         if any(f.content[0] <= tokens[anchor].start < f.content[1] for f in found):
             continue  # inside a found statement's content: an embedded clause, rarely annotated apart
-        source, content = _role_spans(doc, anchor)
+        # No hint: the rules read no statement here, and a noun phrase they would take before a
+        # long-tail cue word ("the charges", "the questions") misleads the tagger more than it helps.
+        source, content = _role_spans(doc, anchor, hinted=False, min_source_confidence=TAGGED_SOURCE_CONFIDENCE)
         if source is None or content is None:
             continue
         start, end = tokens[content[0]].start, _trim_end(doc, tokens[content[1] - 1].end)
@@ -802,7 +902,14 @@ def _verb_cue(doc: _Doc, first: int, last: int, i: int, previous: list[_Found]) 
         return inverted
     coordinated = prev_low in ("and", "but") or (is_ing and prev_low == ",")
     speaker = None if coordinated and previous else _speaker_before(doc, first, i)
-    if speaker is None and (is_ing or prev_low in ("and", ",", "but")) and previous:
+    if speaker is not None and is_ing and speaker[0] > first and tokens[speaker[0] - 1].low in _OBJECT_PREPOSITIONS:
+        # "at a news conference announcing that", "a letter to Senate leaders opposing": the participle
+        # describes the object of a preposition, which is not the speaker.
+        speaker = None
+    # "avoided taking her", "made questioning": a participle right after a past verb is that verb's
+    # complement inside the content, not the previous speaker going on.
+    complement_ing = is_ing and (prev_low.endswith("ed") or prev_low in _IRREGULAR_PAST or prev_low in _ING_PREPOSITIONS)
+    if speaker is None and (is_ing and not complement_ing or prev_low in ("and", ",", "but")) and previous:
         # "..., adding that ...", "... and said ...": the previous speaker goes on.
         # A participle ("..., adding that") belongs to the main clause; "and said" to the last cue.
         prior = previous[0] if is_ing else previous[-1]
@@ -861,6 +968,9 @@ def _stem(word: str) -> str:
 
 
 _BE_FORMS = frozenset("is was were are been being be".split())
+_OBJECT_PREPOSITIONS = frozenset("at in on to with through from for by into about after before during under over".split())
+# "defined these areas by adding ...": a participle after these prepositions is an adjunct of the content.
+_ING_PREPOSITIONS = frozenset("by from without about at".split())
 
 
 def _passive_by(doc: _Doc, first: int, last: int, i: int, cue_end: int, be: int) -> _Found | None:
@@ -898,7 +1008,7 @@ def _has_clause_marker(doc: _Doc, start: int, last: int) -> bool:
     if start >= last:
         return False
     tok = doc.tokens[start]
-    return tok.low in ("that", ":") or tok.text in _QUOTE_MARKS or (
+    return tok.low in ("that", ":") or tok.text in _QUOTE_MARKS or tok.text[:1].isdigit() or (
         tok.is_cap or tok.low in ("he", "she", "they", "it", "we", "i", "the", "there", "this", "his", "her", "their", "a", "an"))
 
 
@@ -913,8 +1023,8 @@ def _skip_addressee(doc: _Doc, start: int, last: int, lemma: str) -> int:
         t = tokens[j]
         if t.low in ("that", ":", ",", "of", "about", "in", "on", "at", "to", ".") or t.text in _QUOTE_MARKS:
             break
-        if t.low in cues.CUE_FORMS:
-            break
+        if t.low in cues.CUE_FORMS and not t.is_cap:
+            break  # a verb ends the addressee; "The Huffington Post" does not
         j += 1
     if lemma in ("urge", "warn", "ask") and (j >= last or tokens[j].low not in ("that", ":")):
         return start  # "urged the board to halt ...": the object is part of the content
@@ -1099,7 +1209,8 @@ def _np_forward(doc: _Doc, start: int, last: int, clause_tail: bool = False,
                     j = k
                     continue
             break
-        if t.text == "." and j > start and tokens[j - 1].end == t.start and j + 1 < last and (tokens[j - 1].low in cues.HONORIFICS or len(tokens[j - 1].text) == 1):
+        if t.text == "." and j > start and tokens[j - 1].end == t.start and j + 1 < last and (
+                tokens[j - 1].low in cues.HONORIFICS or _INITIALS_RE.fullmatch(tokens[j - 1].text)):
             j += 1
             continue
         if not t.is_word and t.text not in ("’", "'", "-", "&"):
@@ -1163,12 +1274,23 @@ def _trailing(doc: _Doc, first: int, last: int, speaker: tuple[int, int], after:
     if boundary.text not in (",", ":") and boundary.text not in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | _DASHES | {"’"}:
         return None
     after_quote = boundary.text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | {"’"}
+    content_first = _quote_first(doc, first, b)
     if after_quote:
         if after < last and (tokens[after].low == "that" or tokens[after].text == ":" or tokens[after].text in _OPEN_QUOTES):
             return None
+        if _opens_mid_sentence(doc, first, content_first):
+            if not _only_adjuncts(doc, after, last):
+                return None  # 'In an interview on "Face the Nation," Ryan said the ...': a title, not his words
+            content_first = first  # 'The loopholes he cited are "...," The Hill reported': the whole sentence
     elif not _only_adjuncts(doc, after, last):
         return None
-    return _content_before(doc, _quote_first(doc, first, b), b)
+    return _content_before(doc, content_first, b)
+
+
+def _opens_mid_sentence(doc: _Doc, first: int, k: int) -> bool:
+    """Return True when words precede token k in its sentence (beyond a connective)."""
+    words = [t for t in doc.tokens[first:k] if t.is_word]
+    return len(words) > 1 or (len(words) == 1 and words[0].low not in _CONNECTIVES)
 
 
 def _quote_first(doc: _Doc, first: int, boundary: int) -> int:

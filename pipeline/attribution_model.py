@@ -262,11 +262,15 @@ def role_window(doc, cue_first: int) -> tuple[int, int]:
     return cue_first, cue_first + 1
 
 
-def role_features(doc, first: int, last: int, cue: tuple[int, int]) -> list[list[str]]:
+def role_features(doc, first: int, last: int, cue: tuple[int, int],
+                  hint: tuple[int, int] | None = None) -> list[list[str]]:
     """Return one feature list per token of tokens[first:last] for tagging the source and content of cue.
 
     Position relative to the cue, the punctuation and quote marks between token and cue, the cue word
     by side, and the usual lexical window: a linear-chain CRF then finds contiguous source and content.
+    hint is the speaker the rules read for this cue (pipeline.attribution.speaker_hint): the tagger
+    learns where PolNeAR's source extent differs from the rules' noun phrase (relative clauses,
+    postmodifiers, appositions) rather than finding the source from scratch.
     """
     tokens = doc.tokens
     c0, c1 = cue
@@ -338,8 +342,30 @@ def role_features(doc, first: int, last: int, cue: tuple[int, int]) -> list[list
             f.append("after_that" if k > that_pos else ("is_that" if k == that_pos else "before_that"))
         if len(w) > 3:
             f.append("suf3=" + w[-3:])
+        f.extend(_hint_features(k, hint, side, shape))
         rows.append(f)
     return rows
+
+
+def _hint_features(k: int, hint: tuple[int, int] | None, side: str, shape: str) -> list[str]:
+    """Return the features placing token k relative to the rules' speaker span."""
+    if hint is None:
+        return ["hint=none"]
+    start, end = hint
+    if start <= k < end:
+        where = "in"
+        gap = 0
+    elif k < start:
+        where, gap = "before", start - k
+    else:
+        where, gap = "after", k - end + 1
+    feats = ["hint=" + where, "hint_side=" + side + where, "hint_gap=" + where + _rel_bucket(gap),
+             "hint_shape=" + where + shape]
+    if k == start:
+        feats.append("hint_first")
+    if k == end - 1:
+        feats.append("hint_last")
+    return feats
 
 
 @lru_cache(maxsize=None)
@@ -365,13 +391,14 @@ def role_tagger_available() -> bool:
     return _role_tagger() is not None
 
 
-def tag_roles(doc, cue: tuple[int, int], tagger=None) -> tuple[list[str], list[float]] | None:
+def tag_roles(doc, cue: tuple[int, int], tagger=None,
+              hint: tuple[int, int] | None = None) -> tuple[list[str], list[float]] | None:
     """Return (labels, label marginals) for the tokens of the cue's sentence, or None without a tagger."""
     tagger = tagger or _role_tagger()
     if tagger is None:
         return None
     first, last = role_window(doc, cue[0])
-    labels = tagger.tag(role_features(doc, first, last, cue))
+    labels = tagger.tag(role_features(doc, first, last, cue, hint))
     confidence = [tagger.marginal(label, k) for k, label in enumerate(labels)]
     return labels, confidence
 

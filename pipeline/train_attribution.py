@@ -11,8 +11,9 @@
    probabilities as noisy as those on unseen text. Logistic regression on hashed candidate features.
 
 3. Role tagger: for every gold attribution, the sentence of its cue is a sequence; each token is
-   labelled S (source), C (content), K (cue) or O, with features relative to the cue's verb
-   (pipeline.attribution_model.role_features); a linear-chain CRF (python-crfsuite, L-BFGS with
+   labelled S (source), C (content), K (cue) or O, with features relative to the cue's verb and to
+   the speaker the rules read for it (pipeline.attribution_model.role_features,
+   pipeline.attribution.speaker_hint); a linear-chain CRF (python-crfsuite, L-BFGS with
    elastic-net penalties, fixed iteration count, so the run is deterministic) learns the labels.
    The extractor uses it to draw source extents (appositions in, auxiliaries out) and, in the
    PolNeAR scope, to read cue words no rule understood.
@@ -42,7 +43,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
 from pipeline import attribution_model
-from pipeline.attribution import RANKED_CUE_ADD_THRESHOLD, RANKED_CUE_DROP_THRESHOLD, _candidates, _Doc
+from pipeline.attribution import RANKED_CUE_ADD_THRESHOLD, RANKED_CUE_DROP_THRESHOLD, _candidates, _Doc, speaker_hint
 from pipeline.eval_polnear import _parse_spans, _tokens_in, _word_starts, eval_dir
 
 SEED = 13
@@ -128,7 +129,8 @@ def role_examples(text: str, rows: list[dict], doc: _Doc | None = None) -> list[
         for s, e in cue_spans:
             label[s:e] = 3
         labels = ["OCSK"[label[doc.tokens[k].start]] for k in range(first, last)]
-        examples.append((attribution_model.role_features(doc, first, last, (anchor, anchor + 1)), labels))
+        features = attribution_model.role_features(doc, first, last, (anchor, anchor + 1), speaker_hint(doc, anchor))
+        examples.append((features, labels))
     return examples
 
 
