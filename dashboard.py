@@ -343,6 +343,7 @@ def explorer_page() -> None:
             column_config={
                 "statement_date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
                 "date_precision": "precision",
+                "assertion_id": "assertion",
                 "link": st.column_config.LinkColumn("source"),
                 "confidence": st.column_config.NumberColumn(format="%.2f"),
             },

@@ -372,7 +372,7 @@ def filtered_claims(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, limit:
 
 
 EXPLORER_TABLE_BODY = """
-SELECT statement_date, date_precision, party, stance, speaker, quote, outlet, title, link, assertion_id,
+SELECT statement_date, date_precision, assertion_id, party, stance, speaker, quote, outlet, title, link,
        certainty, confidence
 FROM filtered
 ORDER BY row_no
@@ -381,7 +381,11 @@ LIMIT $limit
 
 
 def explorer_table(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, limit: int = 5000) -> pd.DataFrame:
-    """The explorer's columns for the first `limit` claims matching the filters (the order of `filtered_claims`)."""
+    """The explorer's columns for the first `limit` claims matching the filters (the order of `filtered_claims`).
+
+    The assertion comes right after the date: one statement linked to two assertions is two rows that
+    would otherwise read as the same row twice until the table is scrolled sideways.
+    """
     return _frame(_run(con, EXPLORER_TABLE_BODY, filters, limit=limit))
 
 

@@ -202,6 +202,9 @@ def test_explorer_filters_come_from_the_url(open_page, seed_db):
     table = app.dataframe[0].value
     assert set(table["party"]) == {"Russia"} and set(table["speaker"]) == {"Moscow"}
     assert app.multiselect(key="f_party").value == ["russia"]
+    # Moscow's one denial is linked to two assertions: the rows differ in the column right after the date.
+    assert list(table.columns[:3]) == ["statement_date", "date_precision", "assertion_id"]
+    assert set(table["assertion_id"]) == {"iran-drones-for-ukraine-war", "russia-uses-iranian-drones"}
 
 
 def test_explorer_text_search_matches_word_beginnings(open_page, seed_db):
