@@ -23,6 +23,7 @@ from pipeline.models import ClaimExportRow
 EXPORT_COLUMNS = list(ClaimExportRow.model_fields)
 TABLE_LIMIT = 5000
 MAX_SMALL_MULTIPLES = 12
+BRIEFING_LIST_LIMIT = 200
 # Faceted charts cannot stretch to the container (Vega-Lite), so they get a fixed width.
 WEEKLY_WIDTH = 760
 ALL_ASSERTIONS = ""
@@ -401,12 +402,19 @@ def briefing_page() -> None:
         st.subheader(md_escape(detail["claim"]))
         st.info("No dated statements for this assertion with these filters.")
         return
-    chart, height = _briefing_chart(detail, points, [options["party"].get(p, p) for p in parties], since, until)
+    # Sources and statements of everything the filters match, not of the first rows listed below.
+    totals = read("filtered_totals", filters)
+    footer = charts.briefing_footer(date.today(), int(totals["documents"]), int(totals["claims"]),
+                                     int(totals["undated"]))
+    chart, height = _briefing_chart(detail, points, [options["party"].get(p, p) for p in parties], since, until,
+                                    footer)
     # theme=None: the page shows exactly what the PNG will contain.
     st.altair_chart(chart, width="content", height=height, theme=None)
 
-    claims = read("filtered_claims", filters, limit=200)
+    claims = read("filtered_claims", filters, limit=BRIEFING_LIST_LIMIT)
     st.subheader("Who said what, when")
+    if totals["claims"] > len(claims):
+        st.caption(f"The first {len(claims)} of {int(totals['claims'])} statements, oldest first.")
     lines = []
     for row in claims.itertuples(index=False):
         when = charts.date_label(row.statement_date, row.date_precision)
@@ -415,22 +423,20 @@ def briefing_page() -> None:
                      f"({md_escape(row.party)}, {md_escape(row.stance)}): “{md_escape(quote)}” "
                      f"— {md_escape(text_or(row.outlet, 'outlet unknown'))}")
     st.markdown("\n".join(lines))
-    sources = claims["document"].nunique()
-    st.caption(f"Generated {date.today():%d %B %Y} from {sources} source{'s' if sources != 1 else ''} "
-               f"({len(claims)} statements).")
+    st.caption(footer)
     st.download_button(
         "Download PNG", data=lambda: charts.chart_png(chart), file_name=f"briefing-{picked}.png",
         mime="image/png", key="download_png",
     )
 
 
-def _briefing_chart(detail: dict, points: pd.DataFrame, party_names: list[str], since, until):
+def _briefing_chart(detail: dict, points: pd.DataFrame, party_names: list[str], since, until, footer: str):
     first = points["statement_date"].min()
     last = points["statement_date"].max()
     subtitle = charts.briefing_subtitle(detail.get("counterclaim"), party_names, since, until,
                                         pd.Timestamp(first).date(), pd.Timestamp(last).date())
-    return (charts.briefing_chart(points, detail["claim"], subtitle),
-            charts.briefing_height(points, detail["claim"], subtitle))
+    return (charts.briefing_chart(points, detail["claim"], subtitle, footer),
+            charts.briefing_height(points, detail["claim"], subtitle, footer))
 
 
 def attention_page() -> None:

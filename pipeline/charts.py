@@ -164,20 +164,47 @@ def briefing_subtitle(counterclaim: str | None, parties: list[str], since: date 
     return lines
 
 
-def briefing_chart(points: pd.DataFrame, claim: str, subtitle: list[str], width: int = 760) -> alt.Chart:
-    """Return the briefing timeline with the claim as title and the subtitle lines (for screen and PNG)."""
+def briefing_footer(generated: date, documents: int, statements: int, undated: int = 0) -> str:
+    """Return the briefing's provenance line: when it was made and how many sources and statements it rests on.
+
+    Undated statements are counted and said to be unplotted, so the dots and the count agree.
+    """
+    sources = f"{documents} source{'s' if documents != 1 else ''}"
+    count = f"{statements} statement{'s' if statements != 1 else ''}"
+    if undated:
+        count += f", {undated} of them undated and not plotted"
+    return f"Generated {generated:%d %B %Y} from {sources} · {count}."
+
+
+FOOTER_HEIGHT = 16
+
+
+def briefing_chart(points: pd.DataFrame, claim: str, subtitle: list[str], footer: str | None = None,
+                   width: int = 760) -> alt.Chart | alt.VConcatChart:
+    """Return the briefing timeline with the claim as title, the subtitle lines and the footer (for screen and PNG).
+
+    The footer is part of the chart, so a PNG pasted into a briefing still says when it was made and
+    from how many sources.
+    """
     chart = timeline_chart(points, selectable=False, width=width, row_height=34)
     # Vega titles do not wrap: break long claims into lines that fit the chart's width.
     title = alt.TitleParams(text=textwrap.wrap(claim, width=max(40, width // 10)) or [claim], subtitle=subtitle, anchor="start", fontSize=17, subtitleFontSize=12,
                             subtitleColor="#444444", limit=width + 150, offset=12)
+    if footer:
+        # Vega-Lite has no footer: a text mark without data below the plot, aligned with its left edge.
+        line = alt.Chart().mark_text(text=footer, align="left", baseline="top", x=0, y=0, fontSize=11,
+                                     color="#444444").properties(width=width, height=FOOTER_HEIGHT)
+        chart = alt.vconcat(chart, line, spacing=8)
     chart = chart.properties(title=title)
     return chart.configure_view(stroke=None).configure(background="white")
 
 
-def briefing_height(points: pd.DataFrame, claim: str, subtitle: list[str], width: int = 760) -> int:
-    """Return the pixel height of `briefing_chart`: the timeline plus its title and subtitle lines."""
+def briefing_height(points: pd.DataFrame, claim: str, subtitle: list[str], footer: str | None = None,
+                    width: int = 760) -> int:
+    """Return the pixel height of `briefing_chart`: the timeline plus its title, subtitle and footer lines."""
     title_lines = len(textwrap.wrap(claim, width=max(40, width // 10))) or 1
-    return timeline_height(points) + 24 * title_lines + 18 * len(subtitle) + 20
+    return (timeline_height(points) + 24 * title_lines + 18 * len(subtitle) + 20
+            + (FOOTER_HEIGHT + 8 if footer else 0))
 
 
 def chart_png(chart: alt.Chart, scale: float = 2.0) -> bytes:

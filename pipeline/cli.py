@@ -309,6 +309,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     with con:
         detail = queries.assertion(con, args.assertion)
         points = queries.timeline_points(con, filters) if detail else None
+        totals = queries.filtered_totals(con, filters) if detail else None
     if detail is None:
         _error(f"error: no assertion {args.assertion!r} in the stored catalog")
         return 2
@@ -317,7 +318,8 @@ def cmd_brief(args: argparse.Namespace) -> int:
         return 1
     first, last = points["statement_date"].min(), points["statement_date"].max()
     subtitle = charts.briefing_subtitle(detail["counterclaim"], [], None, None, first.date(), last.date())
-    png = charts.chart_png(charts.briefing_chart(points, detail["claim"], subtitle))
+    footer = charts.briefing_footer(date.today(), totals["documents"], totals["claims"], totals["undated"])
+    png = charts.chart_png(charts.briefing_chart(points, detail["claim"], subtitle, footer))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(png)
     print(f"wrote {args.out} ({len(png)} bytes, {int(points['statements'].sum())} dated statements)")

@@ -91,12 +91,21 @@ def test_briefing_png_of_the_seed_assertion_has_the_claim_as_title(seed_db):
         detail = queries.assertion(con, PARTNERSHIP)
         points = queries.timeline_points(con, queries.ClaimFilter(assertions=(PARTNERSHIP,)))
     subtitle = charts.briefing_subtitle(detail["counterclaim"], [], None, None, date(2022, 12, 1), date(2023, 2, 28))
-    chart = charts.briefing_chart(points, detail["claim"], subtitle)
+    footer = charts.briefing_footer(date(2026, 12, 2), 3, 14)
+    chart = charts.briefing_chart(points, detail["claim"], subtitle, footer)
     spec = chart.to_dict()
     assert " ".join(spec["title"]["text"]) == detail["claim"]
     assert spec["title"]["subtitle"][0].startswith("Counterclaim: Their cooperation is normal")
+    assert spec["vconcat"][1]["mark"]["text"] == "Generated 02 December 2026 from 3 sources · 14 statements."
     png = charts.chart_png(chart)
     assert png.startswith(PNG_SIGNATURE) and len(png) > 10_000
+
+
+def test_briefing_footer_reads_as_english():
+    assert charts.briefing_footer(date(2023, 3, 1), 1, 1) == "Generated 01 March 2023 from 1 source · 1 statement."
+    assert charts.briefing_footer(date(2023, 3, 1), 2, 5).endswith("from 2 sources · 5 statements.")
+    assert charts.briefing_footer(date(2023, 3, 1), 4, 18, undated=10).endswith(
+        "from 4 sources · 18 statements, 10 of them undated and not plotted.")
 
 
 def test_brief_command_writes_a_png(seed_db, tmp_path, capsys):

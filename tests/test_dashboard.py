@@ -44,9 +44,11 @@ def chart_frames(app) -> list[pd.DataFrame]:
     """Return the data behind every Altair chart on the page, in page order."""
     frames = []
     for element in app.get("vega_lite_chart"):
-        datasets = element.proto.datasets
+        # A text mark without data (the briefing's footer) brings an empty dataset of its own.
+        datasets = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in element.proto.datasets]
+        datasets = [frame for frame in datasets if len(frame.columns)]
         if datasets:
-            frames.append(convert_arrow_bytes_to_pandas_df(datasets[0].data.data))
+            frames.append(datasets[0])
         else:
             frames.append(pd.DataFrame(json.loads(element.proto.spec).get("data", {}).get("values", [])))
     return frames
@@ -272,10 +274,29 @@ def test_briefing_titles_the_chart_with_the_claim_and_lists_who_said_what(open_p
     assert any("Counterclaim" in line for line in spec["title"]["subtitle"])
     text = markdown_text(app)
     assert "Nasser Kanani (Iran, denies)" in text
-    assert any("sources" in c.value and "Generated" in c.value for c in app.caption)
+    with store.connect_readonly(seed_db) as con:
+        totals = queries.filtered_totals(con, queries.ClaimFilter(assertions=(PARTNERSHIP,)))
+    footer = f"from {totals['documents']} sources · {totals['claims']} statements"
+    assert any(footer in c.value and "Generated" in c.value for c in app.caption)
+    # The footer is drawn in the chart too, so the downloaded PNG carries it.
+    assert spec["vconcat"][1]["mark"]["text"] == next(c.value for c in app.caption if footer in c.value)
     app.multiselect(key="b_party").set_value(["iran"]).run()
     (frame,) = chart_frames(app)
     assert set(frame["party"]) == {"Iran"} and set(frame["stance"]) == {"denies"}
+
+
+def test_a_cut_briefing_list_says_so_and_the_footer_still_counts_every_source(open_page, seed_db, monkeypatch):
+    import dashboard
+
+    monkeypatch.setattr(dashboard, "BRIEFING_LIST_LIMIT", 3)
+    app = open_page(seed_db, "briefing", assertion=PARTNERSHIP)
+    with store.connect_readonly(seed_db) as con:
+        totals = queries.filtered_totals(con, queries.ClaimFilter(assertions=(PARTNERSHIP,)))
+    assert totals["documents"] > 1 and totals["claims"] > 3  # the seeds must be cut by the limit
+    assert markdown_text(app).count("\n- ") == 2  # three list lines
+    captions = [c.value for c in app.caption]
+    assert f"The first 3 of {totals['claims']} statements, oldest first." in captions
+    assert any(f"from {totals['documents']} sources · {totals['claims']} statements" in c for c in captions)
 
 
 def test_briefing_of_an_assertion_without_dated_statements(open_page, seed_db):
