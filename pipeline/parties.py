@@ -247,14 +247,34 @@ def _holds(role: Role, on: date) -> bool:
     return (role.start is None or role.start <= on) and (role.end is None or on <= role.end)
 
 
-def _role_party(person: Speaker, on: date | None) -> str | None:
-    """Returns the party of the person's role on the date; undated, of the most recent role."""
+def _role_party(person: Speaker, on: date | None, role_phrase: str | None = None) -> str | None:
+    """Returns the party of the person's role on the date; undated, of the role the text describes."""
     if not person.roles:
         return None
     if on is None:
-        # Undated statement: the most recent role is the best guess.
-        return max(person.roles, key=lambda r: (r.end or date.max, r.start or date.min)).party
+        return _undated_role(person, role_phrase).party
     return next((r.party for r in person.roles if _holds(r, on)), None)
+
+
+_TITLE_FILLER = frozenset("a an the of for and to in at on".split())
+
+
+def _title_words(text: str | None) -> set[str]:
+    return {w for w in re.findall(r"\w+", _fold(text or "").casefold()) if w not in _TITLE_FILLER}
+
+
+def _undated_role(person: Speaker, role_phrase: str | None) -> Role:
+    """Returns the role an undated statement was most likely made in.
+
+    With no date, the role phrase given with the name is the evidence ("Deputy Assistant Secretary
+    of Defense Dana Stroul" is her government role, not her later think-tank one): the role whose
+    title shares the most words with it; without any shared word, the most recent role.
+    """
+    def recency(role: Role) -> tuple[date, date]:
+        return role.end or date.max, role.start or date.min
+
+    said = _title_words(role_phrase)
+    return max(person.roles, key=lambda r: (len(said & _title_words(r.title)), recency(r)))
 
 
 def _nearest_role_party(person: Speaker, on: date) -> str | None:
@@ -275,7 +295,7 @@ def resolve_party(actors: Actors, speaker_name: str | None, speaker_text: str | 
     person = index.person(speaker_name, speaker_text)
     fallback: str | None = None
     if person is not None:
-        party_id = _role_party(person, on)
+        party_id = _role_party(person, on, role or speaker_text)
         if party_id is not None:
             return _resolution(index, party_id, "person")
         if on is not None:

@@ -60,6 +60,20 @@ def test_unknown_person_resolves_from_role_phrase(actors, role, expected):
     assert (resolution.party_id, resolution.via) == (expected, "role")
 
 
+@pytest.mark.parametrize("role, on, expected", [
+    # Undated: the role phrase given with the name picks among the person's roles.
+    ("Deputy Assistant Secretary of Defense", None, "united-states"),
+    ("research director at the Washington Institute", None, "analysts"),
+    (None, None, "analysts"),  # nothing said: the most recent role
+    # Dated: the role held on the date, whatever the phrase says.
+    ("research director at the Washington Institute", date(2023, 2, 28), "united-states"),
+])
+def test_a_person_with_roles_for_two_parties(actors, role, on, expected):
+    text = f"{role} Dana Stroul" if role else "Dana Stroul"
+    resolution = resolve_party(actors, "Dana Stroul", text, role, on)
+    assert (resolution.party_id, resolution.via) == (expected, "person")
+
+
 def test_known_person_wins_over_role_and_text(actors):
     resolution = resolve_party(actors, "Nasser Kanani", "Iranian Foreign Ministry spokesman Nasser Kanani",
                                "Iranian Foreign Ministry spokesman", date(2022, 12, 18))
