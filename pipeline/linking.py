@@ -200,18 +200,21 @@ class Linker:
         return out
 
     def link(self, content: str, cue: str, rest: str = "", before: str = "", previous: str = "",
-             speaker_party: str | None = None) -> list[ClaimLink]:
+             speaker_party: str | None = None, speaker_pronouns: frozenset[str] = frozenset()) -> list[ClaimLink]:
         """Return the links of one statement.
 
         content: what was said; cue: the cue word(s); rest: the rest of the sentence after the content
         (it may finish a clipped content); before: the sentence's words before the content, speaker
         blanked; previous: the sentence before. A content that refers back ("it could evolve", "the
         allegations") borrows the terms of what it refers to. The speaker's own party counts as
-        named: "Moscow denied employing the drones" is about Moscow.
+        named: "Moscow denied employing the drones" is about Moscow. speaker_pronouns are the
+        pronouns that would stand for the speaker ("it" for a state, "he"/"she" for a person): a
+        content opening with one ("China reaffirmed it wouldn't provide arms") refers to the speaker,
+        not to the words before it.
         """
         content_terms = terms(content, self.actors)
         found = set(content_terms) | set(terms(rest, self.actors))
-        found |= set(terms(_antecedent(content, before, previous, self.actors), self.actors))
+        found |= set(terms(_antecedent(content, before, previous, self.actors, speaker_pronouns), self.actors))
         if speaker_party:
             found.add("@" + speaker_party)
         candidates = sorted({i for term in found for i in self.by_word.get(term, ())})
@@ -250,18 +253,22 @@ class Linker:
         return Stance.ASSERTS, 0.9
 
 
-_OPENING_PRONOUN = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:it|they|this|that|these|those|such|he|she)\b", re.IGNORECASE)
+_OPENING_PRONOUN = re.compile(r"^\W*(?:\w+\W+){0,2}?(it|they|this|that|these|those|such|he|she)\b", re.IGNORECASE)
 _ALLEGATION = re.compile(r"\b(?:the|these|those|such) (?:allegations?|claims?|accusations?|reports?|charges?)\b",
                          re.IGNORECASE)
 
 
-def _antecedent(content: str, before: str, previous: str, actors: Actors) -> str:
-    """Return the text a content refers back to: '' when it does not, else the same sentence's
-    earlier words ("concerned about the cooperation ... and fears that it could") or the previous
-    sentence ("They gain more experience"; "struck down the allegations")."""
+def _antecedent(content: str, before: str, previous: str, actors: Actors,
+                speaker_pronouns: frozenset[str] = frozenset()) -> str:
+    """Return the text a content refers back to: '' when it does not (or refers to its own speaker),
+    else the same sentence's earlier words ("concerned about the cooperation ... and fears that it
+    could") or the previous sentence ("They gain more experience"; "struck down the allegations")."""
     if _ALLEGATION.search(content):
         return previous
-    if _OPENING_PRONOUN.search(content):
+    opening = _OPENING_PRONOUN.search(content)
+    if opening:
+        if opening.group(1).lower() in speaker_pronouns:
+            return ""
         return before if len(terms(before, actors)) >= 3 else previous
     return ""
 

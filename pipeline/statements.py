@@ -24,6 +24,14 @@ from pipeline.models import (
     Strict,
 )
 
+# The pronouns that stand for a speaker, by how its party was resolved (parties.PartyResolution.via):
+# a state or body named as such is "it" ("China reaffirmed it wouldn't ..."), a known person "he" or
+# "she". A role phrase or a demonym ("Iranian officials") may be either, so it gets none.
+SPEAKER_PRONOUNS = {
+    "metonym": frozenset({"it"}),
+    "name": frozenset({"it"}),
+    "person": frozenset({"he", "she"}),
+}
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])|\n\s*\n")
 
 
@@ -175,7 +183,8 @@ class Analyzer:
             before = _blank(document.body, sentence.start, min(found.content.start, found.cue.start), found.speaker)
             links = self.linker.link(found.content.text, found.cue.text, rest=rest, before=before, previous=context,
                                      speaker_party=None if party.party_id == parties.UNKNOWN_PARTY_ID
-                                     else party.party_id)
+                                     else party.party_id,
+                                     speaker_pronouns=SPEAKER_PRONOUNS.get(party.via, frozenset()))
             for link in links:
                 claims.append(
                     Claim(
