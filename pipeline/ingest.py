@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from pipeline import clean, dedupe, load, metadata, store
-from pipeline.config import quarantine_dir
+from pipeline.config import ARTICLE_EXTENSIONS, BATCH_EXTENSIONS, quarantine_dir
 from pipeline.models import Document, QuarantineRecord, Strict
 from pipeline.statements import Analysis, Analyzer
 
@@ -234,6 +234,14 @@ def _progress(console: Console | None, total: int) -> Progress:
     )
 
 
+def passed_over_message(files: list[Path]) -> str:
+    """Return the one line that says which files inside the folders given were not article files."""
+    kinds = ", ".join(sorted({f.suffix.lower() or "(no extension)" for f in files}))
+    article_types = " ".join(sorted(ARTICLE_EXTENSIONS | BATCH_EXTENSIONS))
+    return (f"passed over {len(files)} file{'s' if len(files) != 1 else ''} of other types ({kinds}), e.g. {files[0]}; "
+            f"ingested types: {article_types}")
+
+
 def ingest(
     paths: list[Path],
     db: Path,
@@ -245,7 +253,10 @@ def ingest(
     """Ingest files and folders into the database; return what happened. Never raises on bad input."""
     console = console or Console(stderr=True, highlight=False)
     summary = IngestSummary()
-    files = list(load.discover(paths))
+    passed_over: list[Path] = []
+    files = list(load.discover(paths, passed_over))
+    if passed_over:
+        console.print(passed_over_message(passed_over), markup=False, soft_wrap=True)
     with store.writer(db) as con:
         summary.relinked = sync_catalog(con, analyze, console)
         manifest_hints: dict[str, dict[str, str]] = {}

@@ -128,14 +128,23 @@ def kind_for(path: Path) -> SourceKind:
     return SourceKind.TEXT
 
 
-def discover(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
-    """Yield (file, ingest root) for every article or batch file under the given files and folders."""
+def discover(paths: list[Path], passed_over: list[Path] | None = None) -> Iterator[tuple[Path, Path]]:
+    """Yield (file, ingest root) for every article or batch file under the given files and folders.
+
+    Files of other types inside a folder (images, notes, a catalog) are not articles and are not
+    quarantined; they are appended to passed_over so the run can say so. Hidden files are ignored.
+    A file named directly is always yielded (an unsupported type is then quarantined with the reason).
+    """
     wanted = ARTICLE_EXTENSIONS | BATCH_EXTENSIONS
     for path in paths:
         if path.is_dir():
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                if file.suffix.lower() in wanted and not file.name.startswith("."):
+                if file.name.startswith("."):
+                    continue
+                if file.suffix.lower() in wanted:
                     yield file, path
+                elif passed_over is not None:
+                    passed_over.append(file)
         else:
             yield path, path.parent
 

@@ -150,10 +150,14 @@ def test_each_bad_input_is_quarantined_with_its_reason_and_the_run_goes_on(tmp_p
     text = (SEEDS / S003).read_text(encoding="utf-8").replace("—", "-").replace("’", "'")
     (seeds_copy / "bad" / "cp1252.txt").write_bytes(text.replace("Reza Talaei", "Réza Talaei").encode("cp1252"))
     (seeds_copy / "bad" / "utf16.txt").write_bytes(codecs.BOM_UTF16_LE + (SEEDS / S004).read_text().encode("utf-16-le"))
+    # Not an article file inside a folder: passed over and said so, neither read nor quarantined.
+    (seeds_copy / "bad" / "notes.pdf").write_bytes(b"%PDF-1.4")
     env = {**os.environ, "CLAIMS_DB": str(fresh_db), "CLAIMS_MAX_BYTES": "40000"}
     run = subprocess.run([sys.executable, "-m", "pipeline", "ingest", str(seeds_copy)], capture_output=True,
                          text=True, env=env, cwd=REPO_ROOT, timeout=600)
     assert run.returncode == 0, run.stderr
+    passed_over = [line for line in run.stderr.splitlines() if line.startswith("passed over")]
+    assert len(passed_over) == 1 and "1 file of other types (.pdf)" in passed_over[0] and "notes.pdf" in passed_over[0]
     summary = run.stdout.strip().splitlines()[-1]
     assert summary.startswith("read 14, new 4, duplicates 3,"), summary
     assert "quarantined 7" in summary
