@@ -177,10 +177,12 @@ def briefing_footer(generated: date, documents: int, statements: int, undated: i
 
 
 FOOTER_HEIGHT = 16
+# Below the plot: the date axis's labels and title take about this much.
+_AXIS_BELOW = 44
 
 
 def briefing_chart(points: pd.DataFrame, claim: str, subtitle: list[str], footer: str | None = None,
-                   width: int = 760) -> alt.Chart | alt.VConcatChart:
+                   width: int = 760) -> alt.Chart | alt.LayerChart:
     """Return the briefing timeline with the claim as title, the subtitle lines and the footer (for screen and PNG).
 
     The footer is part of the chart, so a PNG pasted into a briefing still says when it was made and
@@ -191,10 +193,15 @@ def briefing_chart(points: pd.DataFrame, claim: str, subtitle: list[str], footer
     title = alt.TitleParams(text=textwrap.wrap(claim, width=max(40, width // 10)) or [claim], subtitle=subtitle, anchor="start", fontSize=17, subtitleFontSize=12,
                             subtitleColor="#444444", limit=width + 150, offset=12)
     if footer:
-        # Vega-Lite has no footer: a text mark without data below the plot, aligned with its left edge.
-        line = alt.Chart().mark_text(text=footer, align="left", baseline="top", x=0, y=0, fontSize=11,
-                                     color="#444444").properties(width=width, height=FOOTER_HEIGHT)
-        chart = alt.vconcat(chart, line, spacing=8)
+        # Vega-Lite has no footer: a text mark under the date axis, in the same view (a compound
+        # chart would be sized differently by Streamlit than the PNG), with one datum of its own.
+        # Its place follows the plot's height as drawn: Streamlit stretches the plot to the height
+        # the page asks for.
+        plot_height = chart.height
+        line = alt.Chart(alt.Data(values=[{}])).mark_text(
+            text=footer, align="left", baseline="top", fontSize=11, color="#444444",
+        ).encode(x=alt.value(0), y=alt.value({"expr": f"height + {_AXIS_BELOW}"}))
+        chart = alt.layer(chart, line).properties(width=width, height=plot_height)
     chart = chart.properties(title=title)
     return chart.configure_view(stroke=None).configure(background="white")
 

@@ -96,7 +96,7 @@ def test_briefing_png_of_the_seed_assertion_has_the_claim_as_title(seed_db):
     spec = chart.to_dict()
     assert " ".join(spec["title"]["text"]) == detail["claim"]
     assert spec["title"]["subtitle"][0].startswith("Counterclaim: Their cooperation is normal")
-    assert spec["vconcat"][1]["mark"]["text"] == "Generated 02 December 2026 from 3 sources · 14 statements."
+    assert spec["layer"][1]["mark"]["text"] == "Generated 02 December 2026 from 3 sources · 14 statements."
     png = charts.chart_png(chart)
     assert png.startswith(PNG_SIGNATURE) and len(png) > 10_000
 

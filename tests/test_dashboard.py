@@ -44,11 +44,9 @@ def chart_frames(app) -> list[pd.DataFrame]:
     """Return the data behind every Altair chart on the page, in page order."""
     frames = []
     for element in app.get("vega_lite_chart"):
-        # A text mark without data (the briefing's footer) brings an empty dataset of its own.
-        datasets = [convert_arrow_bytes_to_pandas_df(d.data.data) for d in element.proto.datasets]
-        datasets = [frame for frame in datasets if len(frame.columns)]
+        datasets = element.proto.datasets
         if datasets:
-            frames.append(datasets[0])
+            frames.append(convert_arrow_bytes_to_pandas_df(datasets[0].data.data))
         else:
             frames.append(pd.DataFrame(json.loads(element.proto.spec).get("data", {}).get("values", [])))
     return frames
@@ -279,7 +277,7 @@ def test_briefing_titles_the_chart_with_the_claim_and_lists_who_said_what(open_p
     footer = f"from {totals['documents']} sources · {totals['claims']} statements"
     assert any(footer in c.value and "Generated" in c.value for c in app.caption)
     # The footer is drawn in the chart too, so the downloaded PNG carries it.
-    assert spec["vconcat"][1]["mark"]["text"] == next(c.value for c in app.caption if footer in c.value)
+    assert spec["layer"][1]["mark"]["text"] == next(c.value for c in app.caption if footer in c.value)
     app.multiselect(key="b_party").set_value(["iran"]).run()
     (frame,) = chart_frames(app)
     assert set(frame["party"]) == {"Iran"} and set(frame["stance"]) == {"denies"}
