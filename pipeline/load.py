@@ -11,7 +11,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pydantic import Field
@@ -118,6 +118,64 @@ def decode(data: bytes) -> tuple[str, str]:
         return text, "windows-1252"
 
 
+# Batch files may be far larger than one article (a month of a feed): they are read in pieces of
+# this size and never held whole, in bytes or in text.
+BATCH_CHUNK = 1 << 20
+
+
+def batch_encoding(file: Path) -> str:
+    """Return the encoding of a batch file by the rules of `decode`, reading it in pieces; DecodeError if none fits."""
+    with open(file, "rb") as fh:
+        head = fh.read(BATCH_CHUNK)
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if head.startswith(bom):
+            offset = _first_undecodable(file, encoding)
+            if offset is not None:
+                raise DecodeError(f"undecodable {encoding} bytes at offset {offset}")
+            return encoding
+    binary = sniff_binary(head)
+    if binary:
+        raise DecodeError(f"binary file ({binary}), not text")
+    utf8_error = _first_undecodable(file, "utf-8")
+    if utf8_error is None:
+        return "utf-8"
+    if _first_undecodable(file, "cp1252") is not None:
+        raise DecodeError(f"undecodable bytes at offset {utf8_error} (neither UTF-8 nor Windows-1252)")
+    controls = length = 0
+    with open(file, encoding="cp1252", newline="") as fh:
+        while piece := fh.read(BATCH_CHUNK):
+            length += len(piece)
+            controls += sum(1 for ch in piece if ord(ch) < 32 and ch not in "\r\n\t\f")
+    if controls > max(8, length // 100):
+        raise DecodeError(f"undecodable bytes at offset {utf8_error} (control characters)")
+    return "windows-1252"
+
+
+def _first_undecodable(file: Path, encoding: str) -> int | None:
+    """Return the byte offset of the first byte the encoding cannot decode, or None when all of it decodes."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    done = 0
+    with open(file, "rb") as fh:
+        while True:
+            piece = fh.read(BATCH_CHUNK)
+            # The decoder holds back the bytes of a character the last piece left unfinished; an
+            # error's offset counts from those.
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(piece, final=not piece)
+            except UnicodeDecodeError as exc:
+                return done - pending + exc.start
+            if not piece:
+                return None
+            done += len(piece)
+
+
 def kind_for(path: Path) -> SourceKind:
     """Return how an article file should be cleaned, from its extension."""
     suffix = path.suffix.lower()
@@ -176,10 +234,10 @@ def read_file(file: Path, root: Path, limit: int, manifest: dict[str, dict[str, 
         yield Rejection(source=source, source_path=str(file),
                         reason=f"file too large: {size} bytes, limit {limit}", raw=b"", copy_whole_file=True)
         return
-    data = file.read_bytes()
     if suffix in BATCH_EXTENSIONS:
-        yield from read_batch(data, file, source, limit, manifest)
+        yield from read_batch(file, source, limit, manifest)
         return
+    data = file.read_bytes()
     if not data.strip():
         yield Rejection(source=source, source_path=str(file), reason="empty file", raw=data)
         return
@@ -195,18 +253,36 @@ def read_file(file: Path, root: Path, limit: int, manifest: dict[str, dict[str, 
                      encoding=encoding, raw_sha256=sha256(data), hints=manifest_hints(manifest, file, None))
 
 
-def read_batch(data: bytes, file: Path, source: str, limit: int, manifest: dict[str, dict[str, str]]
+def read_batch(file: Path, source: str, limit: int, manifest: dict[str, dict[str, str]]
                ) -> Iterator[RawArticle | Rejection]:
-    """Yield one raw article per usable row of a JSONL or CSV batch; rejections carry the line number."""
+    """Yield one raw article per usable row of a JSONL or CSV batch; rejections carry the line number.
+
+    The file is streamed: memory stays at about one row, however large the batch.
+    """
     try:
-        text, encoding = decode(data)
+        encoding = batch_encoding(file)
     except DecodeError as exc:
-        yield Rejection(source=source, source_path=str(file), reason=str(exc), raw=data)
+        yield Rejection(source=source, source_path=str(file), reason=str(exc), raw=b"", copy_whole_file=True)
         return
-    if not text.strip():
-        yield Rejection(source=source, source_path=str(file), reason="empty batch file", raw=data)
+    with open(file, encoding=encoding, newline="") as fh:
+        blank = not fh.read(BATCH_CHUNK).strip() and not fh.read(1)
+    if blank:
+        yield Rejection(source=source, source_path=str(file), reason="empty batch file", raw=b"",
+                        copy_whole_file=True)
         return
-    rows = _jsonl_rows(text) if file.suffix.lower() == ".jsonl" else _csv_rows(text)
+    seen_row = False
+    with open(file, encoding=encoding, newline="") as fh:
+        rows = _jsonl_rows(fh) if file.suffix.lower() == ".jsonl" else _csv_rows(fh)
+        for item in _batch_articles(rows, file, source, encoding, limit, manifest):
+            seen_row = True
+            yield item
+    if not seen_row:
+        yield Rejection(source=source, source_path=str(file), reason="batch file has no rows", raw=b"",
+                        copy_whole_file=True)
+
+
+def _batch_articles(rows, file: Path, source: str, encoding: str, limit: int, manifest: dict[str, dict[str, str]]
+                    ) -> Iterator[RawArticle | Rejection]:
     for line, row, error in rows:
         raw_row = json.dumps(row, sort_keys=True, ensure_ascii=False).encode() if row is not None else error[1]
         if error:
@@ -229,8 +305,11 @@ def read_batch(data: bytes, file: Path, source: str, limit: int, manifest: dict[
                          text=body, encoding=encoding, raw_sha256=sha256(raw_row), hints=hints)
 
 
-def _jsonl_rows(text: str) -> Iterator[tuple[int, dict | None, tuple[str, bytes] | None]]:
-    for number, line in enumerate(text.splitlines(), start=1):
+def _jsonl_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict | None, tuple[str, bytes] | None]]:
+    # Lines end at \n, \r\n or \r only (an open file's lines): JSON strings may hold U+2028 raw,
+    # which str.splitlines() would take for a line end.
+    for number, line in enumerate(lines, start=1):
+        line = line.rstrip("\r\n")
         if not line.strip():
             continue
         try:
@@ -244,12 +323,12 @@ def _jsonl_rows(text: str) -> Iterator[tuple[int, dict | None, tuple[str, bytes]
         yield number, row, None
 
 
-def _csv_rows(text: str) -> Iterator[tuple[int, dict | None, tuple[str, bytes] | None]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _csv_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict | None, tuple[str, bytes] | None]]:
+    reader = csv.reader(lines)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
-        yield 1, None, (f"CSV has no header row ({exc})", text[:4096].encode())
+        yield 1, None, (f"CSV has no header row ({exc or 'no lines'})", b"")
         return
     header = [h.strip().lower() for h in header]
     while True:
@@ -279,7 +358,8 @@ def load_manifest(path: Path) -> tuple[dict[str, dict[str, str]], list[Rejection
         text, _ = decode(data)
     except DecodeError as exc:
         return hints, [Rejection(source=str(path), source_path=str(path), reason=f"manifest: {exc}", raw=data)]
-    rows = _jsonl_rows(text) if path.suffix.lower() == ".jsonl" else _csv_rows(text)
+    lines = io.StringIO(text, newline="")
+    rows = _jsonl_rows(lines) if path.suffix.lower() == ".jsonl" else _csv_rows(lines)
     for line, row, error in rows:
         if error:
             rejections.append(Rejection(source=str(path), source_path=str(path), line=line,

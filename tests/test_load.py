@@ -74,6 +74,65 @@ def test_csv_batch_rejects_a_row_with_the_wrong_number_of_fields(tmp_path):
     assert (items[1].line, items[1].reason) == (4, "row has 3 fields, header has 2")
 
 
+def test_a_raw_line_separator_inside_a_json_string_does_not_split_the_row(tmp_path):
+    path = tmp_path / "batch.jsonl"
+    body = ARTICLE + "\u2028Second paragraph after a line separator."
+    path.write_text(json.dumps({"text": body}, ensure_ascii=False) + "\r\n" + json.dumps({"text": ARTICLE}) + "\n",
+                    encoding="utf-8")
+    items = read_all(path, limit=10_000)
+    assert [(i.line, i.text) for i in items] == [(1, body), (2, ARTICLE)]
+
+
+@pytest.mark.parametrize("name, data, encoding, expected", [
+    ("cp1252.jsonl", json.dumps({"text": "Réza Talaei said so."}, ensure_ascii=False).encode("cp1252"),
+     "windows-1252", "Réza Talaei said so."),
+    ("utf16.csv", codecs.BOM_UTF16_LE + "text,title\nRéza said so.,T\n".encode("utf-16-le"), "utf-16",
+     "Réza said so."),
+    ("bom.jsonl", codecs.BOM_UTF8 + json.dumps({"text": "Ok, said Bob."}).encode(), "utf-8-sig", "Ok, said Bob."),
+])
+def test_batches_decode_like_single_articles(tmp_path, name, data, encoding, expected):
+    path = tmp_path / name
+    path.write_bytes(data)
+    [item] = read_all(path, limit=10_000)
+    assert (item.encoding, item.text) == (encoding, expected)
+
+
+def test_an_undecodable_batch_is_quarantined_whole_at_the_first_bad_byte(tmp_path, monkeypatch):
+    # Pieces of 7 bytes: the bad byte and the two-byte characters before it straddle piece boundaries.
+    monkeypatch.setattr(load, "BATCH_CHUNK", 7)
+    data = json.dumps({"text": "ééééé said X."}, ensure_ascii=False).encode() + b"\n" + b'{"text": "\x81\x8d"}\n'
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(data)
+    [rejection] = read_all(path)
+    assert rejection.copy_whole_file and rejection.line is None
+    assert rejection.reason == f"undecodable bytes at offset {data.index(0x81)} (neither UTF-8 nor Windows-1252)"
+
+
+@pytest.mark.parametrize("data", [b"ab\xc3(cd", "aé€".encode() + b"\xe2\x82(", "é".encode() * 5 + b"\xff", b"ok\xc3"])
+def test_the_first_undecodable_byte_is_found_whatever_the_piece_size(tmp_path, monkeypatch, data):
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(data)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        expected = exc.start
+    for size in range(1, len(data) + 2):
+        monkeypatch.setattr(load, "BATCH_CHUNK", size)
+        assert load._first_undecodable(path, "utf-8") == expected, size
+
+
+@pytest.mark.parametrize("name, data, reason", [
+    ("blank.jsonl", b"\n  \n\t\n", "empty batch file"),
+    ("empty.csv", b"", "empty batch file"),
+    ("header_only.csv", b"text,title\n", "batch file has no rows"),
+])
+def test_a_batch_without_rows_is_quarantined(tmp_path, name, data, reason):
+    path = tmp_path / name
+    path.write_bytes(data)
+    [rejection] = read_all(path)
+    assert (rejection.reason, rejection.copy_whole_file) == (reason, True)
+
+
 def test_manifest_rows_key_by_resolved_path(tmp_path):
     (tmp_path / "a.txt").write_text(ARTICLE)
     manifest = tmp_path / "manifest.csv"
