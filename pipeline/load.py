@@ -84,15 +84,28 @@ def sniff_binary(data: bytes) -> str | None:
     return None
 
 
+# UTF-32's marks first: the UTF-32 LE mark begins with the UTF-16 LE one.
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _control_count(text: str) -> int:
+    return sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
+
+
+def _mostly_controls(controls: int, length: int) -> bool:
+    """Return True when Windows-1252 text has too many control characters to be text at all."""
+    return controls > max(8, length // 100)
+
+
 def decode(data: bytes) -> tuple[str, str]:
     """Return (text, encoding name) for bytes in UTF-8, UTF-16/32 with a BOM, or Windows-1252."""
-    for bom, encoding in (
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
+    for bom, encoding in BYTE_ORDER_MARKS:
         if data.startswith(bom):
             try:
                 return data.decode(encoding), encoding
@@ -112,8 +125,7 @@ def decode(data: bytes) -> tuple[str, str]:
             raise DecodeError(
                 f"undecodable bytes at offset {utf8_error.start} (neither UTF-8 nor Windows-1252)"
             ) from exc
-        controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
-        if controls > max(8, len(text) // 100):
+        if _mostly_controls(_control_count(text), len(text)):
             raise DecodeError(f"undecodable bytes at offset {utf8_error.start} (control characters)")
         return text, "windows-1252"
 
@@ -127,13 +139,7 @@ def batch_encoding(file: Path) -> str:
     """Return the encoding of a batch file by the rules of `decode`, reading it in pieces; DecodeError if none fits."""
     with open(file, "rb") as fh:
         head = fh.read(BATCH_CHUNK)
-    for bom, encoding in (
-        (codecs.BOM_UTF32_LE, "utf-32"),
-        (codecs.BOM_UTF32_BE, "utf-32"),
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
+    for bom, encoding in BYTE_ORDER_MARKS:
         if head.startswith(bom):
             offset = _first_undecodable(file, encoding)
             if offset is not None:
@@ -151,8 +157,8 @@ def batch_encoding(file: Path) -> str:
     with open(file, encoding="cp1252", newline="") as fh:
         while piece := fh.read(BATCH_CHUNK):
             length += len(piece)
-            controls += sum(1 for ch in piece if ord(ch) < 32 and ch not in "\r\n\t\f")
-    if controls > max(8, length // 100):
+            controls += _control_count(piece)
+    if _mostly_controls(controls, length):
         raise DecodeError(f"undecodable bytes at offset {utf8_error} (control characters)")
     return "windows-1252"
 
