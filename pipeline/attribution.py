@@ -523,7 +523,7 @@ def _extract(text: str, extra_cues: set[int] | None = None, blocked_cues: set[in
     if ranked and found:
         threshold = RANK_THRESHOLD if rank_threshold is None else rank_threshold
         scores = attribution_model.rank_scores(doc, found)
-        found = [f for f, score in zip(found, scores) if score >= threshold]
+        found = [f for f, score in zip(found, scores) if score >= threshold or f.kind == "poll"]
     if scope == "statements":
         found = [f for f in found if _statement_cue(doc, f)]
     if use_model and attribution_model.role_tagger_available():
@@ -665,6 +665,8 @@ def _tag_speakers(doc: _Doc, found: list[_Found], keep_clauses: bool) -> None:
     """
     redrawn: dict[tuple[int, int], tuple[int, int]] = {}  # rule speaker -> tagger's extent of it
     for f in found:
+        if f.kind == "poll":
+            continue  # the poll phrase is read by rule; the tagger never saw "in" as a cue
         if f.kind == "coordinated":
             # The speaker was carried over from an earlier cue: it follows that cue's new extent.
             if f.speaker is not None:
@@ -795,6 +797,8 @@ def _sentence_attributions(doc: _Doc, first: int, last: int) -> list[_Found]:
         hit: _Found | None = None
         if low == "according" and i + 1 < last and tokens[i + 1].low == "to":
             hit = _according_to(doc, first, last, i)
+        elif low == "in" and i + 1 < last:
+            hit = _in_poll(doc, first, last, i)
         elif tok.start in doc.blocked_cues:
             hit = None
         elif (low in cues.CUE_FORMS or tok.start in doc.extra_cues) and (
@@ -1510,6 +1514,65 @@ def _according_to(doc: _Doc, first: int, last: int, i: int) -> _Found | None:
     if content[1] <= content[0]:
         return None
     return _Found(speaker, (i, i + 2), content, kind="according")
+
+
+_POLL_WORDS = frozenset("poll polls survey surveys".split())
+# After the poll word, the words that go on describing the poll ("released Monday", "of 800 likely voters").
+_POLL_MODIFIERS = frozenset("released conducted taken published last this of from by in".split())
+_POLL_PARTICIPLES = frozenset("released conducted taken published".split())
+_CLAUSE_OPENERS = _SUBORDINATORS | frozenset("despite with without amid given".split())
+
+
+def _in_poll(doc: _Doc, first: int, last: int, i: int) -> _Found | None:
+    """Return 'In a CNN poll, X leads' / 'X leads in the latest polls' attributions (the poll is the source).
+
+    PolNeAR annotates the poll a finding is reported "in" as its source, with the clause on the other
+    side of the phrase as content. The poll noun phrase must end in poll(s)/survey(s) within a few words.
+    """
+    tokens = doc.tokens
+    at_start = i == first or (tokens[i - 1].low in _CONNECTIVES and i - 1 == first)
+    head = None
+    for k in range(i + 1, min(last, i + 12)):
+        t = tokens[k]
+        if t.low in _POLL_WORDS:
+            head = k
+            break
+        if not (t.is_word or t.text in ("/", "-", "’", "'", "&")) or t.low in _RELATIVES or t.low in ("that", "in", "to"):
+            return None
+    if head is None:
+        return None
+    end = head + 1
+    if end < last and tokens[end].low in _POLL_MODIFIERS:
+        while end < last and tokens[end].text not in (",", ";", ".", ":") and tokens[end].text not in _DASHES \
+                and end - head <= 10:
+            end += 1
+    if at_start and end + 1 < last and tokens[end].text == "," and tokens[end + 1].low in _POLL_PARTICIPLES:
+        k = end + 1  # "In the last poll, conducted in early September, ...": the participle describes the poll
+        while k < last and tokens[k].text != ",":
+            k += 1
+        if k < last:
+            end = k
+    speaker = (i + 1, end)
+    if at_start:
+        j = end
+        while j < last and not tokens[j].is_word:
+            j += 1
+        if j >= last or tokens[end].text != ",":
+            return None
+        content = (tokens[j].start, _trim_end(doc, tokens[last - 1].end))
+    else:
+        start = first
+        if tokens[first].low in _CLAUSE_OPENERS:
+            # "Despite X, she did not receive a bump in the polls": the finding is the main clause
+            commas = [k for k in range(first, i) if tokens[k].text == ","]
+            if commas:
+                start = commas[-1] + 1
+        content = _content_before(doc, start, i)
+        if content is None:
+            return None
+    if content[1] <= content[0]:
+        return None
+    return _Found(speaker, (i, i + 1), content, kind="poll")
 
 
 def _trim_end(doc: _Doc, end: int) -> int:

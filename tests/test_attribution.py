@@ -383,3 +383,14 @@ def test_cue_sequence_tagger_marks_long_tail_cue_words_and_skips_quotations():
     assert probs["enjoyed"] > 0.5 and probs["said"] > 0.9
     assert probs["senator"] < 0.1 and probs["unions"] < 0.1
     assert "win" not in probs  # inside a quotation: never a cue the extractor reads
+
+
+def test_in_a_poll_is_the_source_of_its_finding_in_polnear_scope():
+    text = "In the previous Washington Post/ABC News national poll, conducted in early September, Clinton led Trump by 5 points."
+    (a,) = extract_attributions(text, scope="polnear")
+    assert (a.speaker.text, a.cue.text) == ("the previous Washington Post/ABC News national poll, conducted in early September", "In")
+    assert a.content.text == "Clinton led Trump by 5 points"
+    (b,) = extract_attributions("Despite the ads, she did not receive a bump in one of the first post-debate polls.", scope="polnear")
+    assert (b.speaker.text, b.content.text) == ("one of the first post-debate polls", "she did not receive a bump")
+    assert extract_attributions(text) == []  # the product's scope: a poll is no statement
+    assert extract_attributions("He lives in a house near the river.", scope="polnear") == []
