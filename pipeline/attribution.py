@@ -1685,8 +1685,9 @@ def _build(doc: _Doc, people: _People, f: _Found) -> Attribution | None:
     cue = Span(text=text[cue_tokens[0].start:cue_tokens[-1].end], start=cue_tokens[0].start, end=cue_tokens[-1].end)
     speaker_span = None
     name = role = None
-    if f.speaker is not None:
-        s_tokens = tokens[f.speaker[0]:f.speaker[1]]
+    speaker = _trim_speaker_edges(doc, f.speaker) if f.speaker is not None else None
+    if speaker is not None:
+        s_tokens = tokens[speaker[0]:speaker[1]]
         s, e = s_tokens[0].start, s_tokens[-1].end
         speaker_span = Span(text=text[s:e], start=s, end=e)
         name, role = _resolve(people, s_tokens, speaker_span.text, s)
@@ -1702,6 +1703,31 @@ def _build(doc: _Doc, people: _People, f: _Found) -> Attribution | None:
         direct=direct,
         certainty="hedged" if hedged else "asserted",
     )
+
+
+_SPEAKER_LEAD_WORDS = frozenset("even both perhaps said say says".split())
+
+
+def _trim_speaker_edges(doc: _Doc, speaker: tuple[int, int]) -> tuple[int, int] | None:
+    """Return a speaker token range without the words at its edges that belong to the clause around it.
+
+    "Even China", "Both X and Y", "Said Ellis": a focus adverb or an inverted cue before the name;
+    "which RT said", "One of the docs who": the relative pronoun next to the noun phrase it stands for.
+    """
+    tokens = doc.tokens
+    start, end = speaker
+    while end - start > 1:
+        low = tokens[start].low
+        if low in _SPEAKER_LEAD_WORDS and (low != "both" or any(t.low == "and" for t in tokens[start + 1:end])) \
+                or low in ("which", "who") and tokens[start + 1].is_cap:
+            start += 1
+        else:
+            break
+    while end - start > 1 and not tokens[end - 1].is_word and tokens[end - 1].text not in (")", "."):
+        end -= 1
+    if end - start > 1 and tokens[end - 1].low in ("who", "which") and tokens[end - 2].low not in ("of", "and", ","):
+        end -= 1
+    return (start, end)
 
 
 def _short_gaps(doc: _Doc, start: int, end: int) -> bool:

@@ -394,3 +394,12 @@ def test_in_a_poll_is_the_source_of_its_finding_in_polnear_scope():
     assert (b.speaker.text, b.content.text) == ("one of the first post-debate polls", "she did not receive a bump")
     assert extract_attributions(text) == []  # the product's scope: a poll is no statement
     assert extract_attributions("He lives in a house near the river.", scope="polnear") == []
+
+
+def test_speaker_edges_drop_focus_adverbs_and_relative_pronouns():
+    (a,) = extract_attributions("Even China, the country's only ally, said it was opposed to the test.")
+    assert a.speaker.text == "China, the country's only ally"
+    (b,) = extract_attributions("Both Mr. King and Mr. Schultz say the rules are too strict.")
+    assert b.speaker.text == "Mr. King and Mr. Schultz"
+    (c,) = extract_attributions("Both senators say the rules are too strict.")
+    assert c.speaker.text == "Both senators"
