@@ -127,6 +127,10 @@ def _find_quotes(text: str, tokens: list[_Tok]) -> list[_Quote]:
                     continue  # a stray closing mark
                 open_tok = tok
             continue
+        if mark in _CLOSE_QUOTES and open_tok is None and single_open is None and (tok.start == 0 or before == "\n") \
+                and after.isalnum():
+            open_tok = tok  # a paragraph opening with a closing mark: a typo for the opening one
+            continue
         if mark in _CLOSE_QUOTES or mark in _AMBIGUOUS_QUOTES:
             if open_tok is not None:
                 quotes.append(_Quote(open_tok.start, open_tok.end, tok.start, tok.end, True))

@@ -403,3 +403,11 @@ def test_speaker_edges_drop_focus_adverbs_and_relative_pronouns():
     assert b.speaker.text == "Mr. King and Mr. Schultz"
     (c,) = extract_attributions("Both senators say the rules are too strict.")
     assert c.speaker.text == "Both senators"
+
+
+def test_paragraph_opening_with_a_closing_mark_is_a_quotation_signed_after_a_dash():
+    text = "Here are some of the replies.\n\n”He has empowered the worst of us. He represents our greatest shame.” ― Sonya Herridge\n"
+    (a,) = extract_attributions(text, scope="polnear")
+    assert (a.speaker.text, a.cue.text) == ("Sonya Herridge", "―")
+    assert a.content.text == "He has empowered the worst of us. He represents our greatest shame"
+    assert a.direct is True
