@@ -1257,7 +1257,14 @@ def _inverted_trailing(doc: _Doc, first: int, last: int, i: int, after: int) -> 
     if cues.CUE_FORMS.get(tokens[i].low) in ("tell", "inform", "assure", "remind", "urge", "brief"):
         return None
     after_quote = boundary.text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | {"’"}
+    # '"...," suggesting the debate erased all memory of ...': a participle after a quotation takes a
+    # clause; only '"...," saying Mr. X.' with nothing but adjuncts after the name is an inverted speaker.
+    participle = tokens[i].low.endswith("ing")
     if not after_quote and not _only_adjuncts(doc, speaker[1], last):
+        return None
+    if participle and (not _only_adjuncts(doc, speaker[1], last) or any(
+            not t.is_cap and t.low.endswith("ed") and len(t.low) > 4 for t in tokens[speaker[0]:speaker[1]])
+            or not sp_tok.is_cap and speaker[1] - speaker[0] > 6):
         return None
     if not after_quote:
         # "Anna Berg, the minister's deputy, noted the rule": the comma closes an apposition.

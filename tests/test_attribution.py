@@ -411,3 +411,10 @@ def test_paragraph_opening_with_a_closing_mark_is_a_quotation_signed_after_a_das
     assert (a.speaker.text, a.cue.text) == ("Sonya Herridge", "―")
     assert a.content.text == "He has empowered the worst of us. He represents our greatest shame"
     assert a.direct is True
+
+
+def test_participle_after_a_quotation_takes_a_clause_not_an_inverted_speaker():
+    text = '"He performed 100 percent, was at the top of his game," suggesting the second debate erased all memory of his first performance.'
+    assert all(a.cue.text != "suggesting" for a in extract_attributions(text, scope="polnear"))
+    (a,) = extract_attributions('"We will win this state," saying Mr. Kaine on Sunday.', scope="polnear")
+    assert (a.speaker.text, a.cue.text) == ("Mr. Kaine", "saying")
