@@ -1454,9 +1454,25 @@ def _clause_end(doc: _Doc, j: int, last: int, object_like: bool) -> int:
                 return k
             if nxt.low == "according":
                 return k
+            if nxt.low == "and" and _new_statement_after(doc, k + 2, last):
+                return k  # "..., and human rights groups warned that ...": another speaker's statement
         if t.text in ("—", "–") and nxt is not None and nxt.low in ("and", "but", "which", "who"):
             return k
     return last
+
+
+def _new_statement_after(doc: _Doc, start: int, last: int) -> bool:
+    """Return True when tokens[start:] open a clause of its own with a cue verb: a short subject, then the verb."""
+    tokens = doc.tokens
+    if start >= last or tokens[start].low in _RELATIVES or tokens[start].low == "that":
+        return False  # ", and who feel ...": the same relative clause goes on
+    for k in range(start + 1, min(last, start + 6)):
+        t = tokens[k]
+        if not t.is_word or t.low in cues.NP_STOPS:
+            return False
+        if not t.is_cap and t.low in cues.CUE_FORMS and not t.low.endswith("ing") and t.low not in cues.NOMINAL_CUES:
+            return True
+    return False
 
 
 def _sentence_subject(doc: _Doc, first: int, cue: int) -> tuple[int, int] | None:

@@ -418,3 +418,12 @@ def test_participle_after_a_quotation_takes_a_clause_not_an_inverted_speaker():
     assert all(a.cue.text != "suggesting" for a in extract_attributions(text, scope="polnear"))
     (a,) = extract_attributions('"We will win this state," saying Mr. Kaine on Sunday.', scope="polnear")
     assert (a.speaker.text, a.cue.text) == ("Mr. Kaine", "saying")
+
+
+def test_content_ends_before_another_speakers_statement_after_comma_and():
+    text = "Obama emphasized that the reforms were not complete, and human rights groups warned that abuses continue."
+    found = {a.cue.text: a for a in extract_attributions(text, scope="polnear")}
+    assert found["emphasized"].content.text == "the reforms were not complete"
+    assert (found["warned"].speaker.text, found["warned"].content.text) == ("human rights groups", "abuses continue")
+    (b,) = extract_attributions("He said there are people who think in stark terms, and who feel buoyed by it.")
+    assert b.content.text == "there are people who think in stark terms, and who feel buoyed by it"
