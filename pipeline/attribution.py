@@ -1434,9 +1434,12 @@ def _clause_end(doc: _Doc, j: int, last: int, object_like: bool) -> int:
         return last  # a quotation runs to its end
     for k in range(j + 1, last):
         t = tokens[k]
+        nxt = tokens[k + 1] if k + 1 < last else None
+        if t.text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES and tokens[k - 1].text == "," and nxt is not None \
+                and nxt.low in _CLAUSE_BREAKS and doc.quote_at(t.start) is not None:
+            return k + 1  # 'lower taxes and “jobs, jobs, jobs,” but he has also ...': the comma sits inside the marks
         if doc.inside_quote(t.start):
             continue
-        nxt = tokens[k + 1] if k + 1 < last else None
         if t.text == ";":
             return k
         if object_like and k > j + 1 and (t.text in (",", "—", "–", "(") or t.low in _OBJECT_BREAKS):

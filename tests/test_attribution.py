@@ -427,3 +427,9 @@ def test_content_ends_before_another_speakers_statement_after_comma_and():
     assert (found["warned"].speaker.text, found["warned"].content.text) == ("human rights groups", "abuses continue")
     (b,) = extract_attributions("He said there are people who think in stark terms, and who feel buoyed by it.")
     assert b.content.text == "there are people who think in stark terms, and who feel buoyed by it"
+
+
+def test_content_ends_at_but_after_a_quotation_closing_on_a_comma():
+    text = "Trump is promising lower taxes and “jobs, jobs, jobs,” but he has also intensified the dire warnings."
+    found = {a.cue.text: a for a in extract_attributions(text, scope="polnear")}
+    assert found["promising"].content.text == "lower taxes and “jobs, jobs, jobs,”"
