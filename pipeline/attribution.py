@@ -427,6 +427,9 @@ CUE_DROP_THRESHOLD = 0.1  # a lexicon hit below this probability is not a cue
 RANKED_CUE_ADD_THRESHOLD = 0.3
 RANKED_CUE_DROP_THRESHOLD = 0.1
 RANK_THRESHOLD = 0.4
+# "X was reported by Y": the ranker saw few passives in training and rejects most of them; the rule's
+# agent phrase is a reliable speaker, so passives need only this score (and keep the rule's agent).
+PASSIVE_RANK_THRESHOLD = 0.1
 
 
 SCOPES = ("statements", "polnear")
@@ -527,7 +530,8 @@ def _extract(text: str, extra_cues: set[int] | None = None, blocked_cues: set[in
     if ranked and found:
         threshold = RANK_THRESHOLD if rank_threshold is None else rank_threshold
         scores = attribution_model.rank_scores(doc, found)
-        found = [f for f, score in zip(found, scores) if score >= threshold or f.kind == "poll"]
+        found = [f for f, score in zip(found, scores)
+                 if score >= threshold or f.kind == "poll" or f.kind == "passive" and score >= PASSIVE_RANK_THRESHOLD]
     if scope == "statements":
         found = [f for f in found if _statement_cue(doc, f)]
     if use_model and attribution_model.role_tagger_available():
@@ -669,8 +673,8 @@ def _tag_speakers(doc: _Doc, found: list[_Found], keep_clauses: bool) -> None:
     """
     redrawn: dict[tuple[int, int], tuple[int, int]] = {}  # rule speaker -> tagger's extent of it
     for f in found:
-        if f.kind == "poll":
-            continue  # the poll phrase is read by rule; the tagger never saw "in" as a cue
+        if f.kind in ("poll", "passive"):
+            continue  # read by rule: the tagger never saw "in" as a cue, and a passive's agent follows "by"
         if f.kind == "coordinated":
             # The speaker was carried over from an earlier cue: it follows that cue's new extent.
             if f.speaker is not None:

@@ -433,3 +433,8 @@ def test_content_ends_at_but_after_a_quotation_closing_on_a_comma():
     text = "Trump is promising lower taxes and “jobs, jobs, jobs,” but he has also intensified the dire warnings."
     found = {a.cue.text: a for a in extract_attributions(text, scope="polnear")}
     assert found["promising"].content.text == "lower taxes and “jobs, jobs, jobs,”"
+
+
+def test_passive_by_keeps_the_agent_as_speaker_and_the_subject_as_content():
+    (a,) = extract_attributions("His views were echoed by a number of tax experts.", scope="polnear")
+    assert (a.speaker.text, a.cue.text, a.content.text) == ("a number of tax experts", "were echoed", "His views")
