@@ -531,7 +531,7 @@ def _extract(text: str, extra_cues: set[int] | None = None, blocked_cues: set[in
         threshold = RANK_THRESHOLD if rank_threshold is None else rank_threshold
         scores = attribution_model.rank_scores(doc, found)
         found = [f for f, score in zip(found, scores)
-                 if score >= threshold or f.kind == "poll" or f.kind == "passive" and score >= PASSIVE_RANK_THRESHOLD]
+                 if score >= threshold or f.kind in ("poll", "headline") or f.kind == "passive" and score >= PASSIVE_RANK_THRESHOLD]
     if scope == "statements":
         found = [f for f in found if _statement_cue(doc, f)]
     if use_model and attribution_model.role_tagger_available():
@@ -564,7 +564,7 @@ def _statement_cue(doc: _Doc, f: _Found) -> bool:
     Cue-model proposals outside the lexicon count only for communication verbs; belief verbs need a
     clause after them ("feels that ...", not "feeling the economic fallout").
     """
-    if f.kind in ("colon", "signature", "according", "nominal"):
+    if f.kind in ("colon", "headline", "signature", "according", "nominal"):
         return True
     tokens = doc.tokens
     lemma = cues.statement_lemma(tokens[f.cue[0]].low)
@@ -673,7 +673,7 @@ def _tag_speakers(doc: _Doc, found: list[_Found], keep_clauses: bool) -> None:
     """
     redrawn: dict[tuple[int, int], tuple[int, int]] = {}  # rule speaker -> tagger's extent of it
     for f in found:
-        if f.kind in ("poll", "passive"):
+        if f.kind in ("poll", "passive", "headline"):
             continue  # read by rule: the tagger never saw "in" as a cue, and a passive's agent follows "by"
         if f.kind == "coordinated":
             # The speaker was carried over from an earlier cue: it follows that cue's new extent.
@@ -840,6 +840,10 @@ def _colon_label(doc: _Doc, first: int, last: int) -> _Found | None:
                                       or tokens[k].text == "."
                                       or tokens[k].text in ("’s", "'s")):
         k += 1
+    if (k == j or k >= last - 1 or tokens[k].text != ":") and doc.text[:tokens[first].start].strip() == "":
+        headline = _headline_label(doc, first, last, j)
+        if headline is not None:
+            return headline
     if k == j or k >= last - 1 or tokens[k].text != ":":
         return None
     if "\n" in doc.text[tokens[j].start:tokens[k].start]:
@@ -854,6 +858,39 @@ def _colon_label(doc: _Doc, first: int, last: int) -> _Found | None:
     if end - tokens[c].start < 8:
         return None
     return _Found((j, k), (k, k + 1), (tokens[c].start, end), kind="colon")
+
+
+def _headline_label(doc: _Doc, first: int, last: int, j: int) -> _Found | None:
+    """Return the headline form 'A lesson from NAME: "quote"' / 'NAME Hammers X: "quote"' on a text's first line.
+
+    The source is the name after a last "from" before the colon, else all of it; the content after the
+    colon must be a quotation.
+    """
+    tokens = doc.tokens
+    k = j
+    while k < last and k - j <= 8 and tokens[k].text != ":":
+        if not (tokens[k].is_word or tokens[k].text in (".", "’s", "'s", "-")) or "\n" in doc.text[tokens[j].start:tokens[k].end]:
+            return None
+        k += 1
+    if k >= last - 1 or tokens[k].text != ":" or k - j < 2:
+        return None
+    c = k + 1
+    if tokens[c].text not in _QUOTE_MARKS and tokens[c].text != "'":
+        return None
+    start = j
+    for m in range(k - 1, j, -1):
+        if tokens[m].low == "from":
+            start = m + 1
+            break
+    if start == j and not _title_case(doc, j, k) or start > j and not all(t.is_cap for t in tokens[start:k] if t.is_word):
+        return None
+    if start >= k or any(t.low.rstrip(".") in _NOT_SPEAKER_LABELS for t in tokens[start:k]):
+        return None
+    para_end = _paragraph_end(doc.text, tokens[k].end)
+    end = _trim_end(doc, para_end)
+    if end - tokens[c].start < 8:
+        return None
+    return _Found((start, k), (k, k + 1), (tokens[c].start, end), kind="headline")
 
 
 def _dash_signatures(doc: _Doc) -> list[_Found]:

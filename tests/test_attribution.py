@@ -438,3 +438,12 @@ def test_content_ends_at_but_after_a_quotation_closing_on_a_comma():
 def test_passive_by_keeps_the_agent_as_speaker_and_the_subject_as_content():
     (a,) = extract_attributions("His views were echoed by a number of tax experts.", scope="polnear")
     assert (a.speaker.text, a.cue.text, a.content.text) == ("a number of tax experts", "were echoed", "His views")
+
+
+def test_headline_colon_with_a_quotation_names_its_source():
+    text = "Senator Hammers Bank Chief Over Fees: ‘You Should Be Investigated.’\n\nThe hearing ran late on Tuesday."
+    (a,) = [a for a in extract_attributions(text, scope="polnear") if a.cue.text == ":"]
+    assert (a.speaker.text, a.content.text) == ("Senator Hammers Bank Chief Over Fees", "You Should Be Investigated")
+    text = "A lesson from Loretta Lynch: ‘Be the voice that people hear.’\n\nShe spoke at the law school."
+    (b,) = [a for a in extract_attributions(text, scope="polnear") if a.cue.text == ":"]
+    assert b.speaker.text == "Loretta Lynch"
