@@ -722,6 +722,9 @@ def _right_extension_ok(doc: _Doc, speaker_end: int, end: int) -> bool:
     """
     tokens = doc.tokens
     nxt = tokens[speaker_end]
+    if nxt.text == "," and (speaker_end + 1 < len(tokens) and tokens[speaker_end + 1].low in ("and", "but", "or")
+                            or end < len(tokens) and tokens[end].low in cues.AUXILIARIES and not tokens[end].is_cap):
+        return False  # "according to Ham, the current administration has ...": a clause, no apposition
     if nxt.text in (",", "("):
         return not _participle_clause(doc, speaker_end + 1)
     if nxt.text in ("/", "–", "—"):

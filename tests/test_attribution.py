@@ -447,3 +447,12 @@ def test_headline_colon_with_a_quotation_names_its_source():
     text = "A lesson from Loretta Lynch: ‘Be the voice that people hear.’\n\nShe spoke at the law school."
     (b,) = [a for a in extract_attributions(text, scope="polnear") if a.cue.text == ":"]
     assert b.speaker.text == "Loretta Lynch"
+
+
+def test_tagged_speaker_does_not_run_over_a_comma_into_the_next_clause():
+    text = ("The top 1 percent paid 25.4 percent of all federal taxes in 2013, according to the nonpartisan "
+            "Congressional Budget Office, and the top 10 percent paid 69 percent of all taxes.")
+    (a,) = extract_attributions(text, scope="polnear")
+    assert a.speaker.text == "the nonpartisan Congressional Budget Office"
+    (b,) = extract_attributions("According to Ham, the current administration has shuffled through military leaders.")
+    assert (b.speaker.text, b.content.text) == ("Ham", "the current administration has shuffled through military leaders")
