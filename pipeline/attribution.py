@@ -127,6 +127,10 @@ def _find_quotes(text: str, tokens: list[_Tok]) -> list[_Quote]:
                     continue  # a stray closing mark
                 open_tok = tok
             continue
+        if mark in _CLOSE_QUOTES and open_tok is None and single_open is None and (tok.start == 0 or before == "\n") \
+                and after.isalnum():
+            open_tok = tok  # a paragraph opening with a closing mark: a typo for the opening one
+            continue
         if mark in _CLOSE_QUOTES or mark in _AMBIGUOUS_QUOTES:
             if open_tok is not None:
                 quotes.append(_Quote(open_tok.start, open_tok.end, tok.start, tok.end, True))
@@ -423,6 +427,9 @@ CUE_DROP_THRESHOLD = 0.1  # a lexicon hit below this probability is not a cue
 RANKED_CUE_ADD_THRESHOLD = 0.3
 RANKED_CUE_DROP_THRESHOLD = 0.1
 RANK_THRESHOLD = 0.4
+# "X was reported by Y": the ranker saw few passives in training and rejects most of them; the rule's
+# agent phrase is a reliable speaker, so passives need only this score (and keep the rule's agent).
+PASSIVE_RANK_THRESHOLD = 0.1
 
 
 SCOPES = ("statements", "polnear")
@@ -523,7 +530,8 @@ def _extract(text: str, extra_cues: set[int] | None = None, blocked_cues: set[in
     if ranked and found:
         threshold = RANK_THRESHOLD if rank_threshold is None else rank_threshold
         scores = attribution_model.rank_scores(doc, found)
-        found = [f for f, score in zip(found, scores) if score >= threshold]
+        found = [f for f, score in zip(found, scores)
+                 if score >= threshold or f.kind in ("poll", "headline") or f.kind == "passive" and score >= PASSIVE_RANK_THRESHOLD]
     if scope == "statements":
         found = [f for f in found if _statement_cue(doc, f)]
     if use_model and attribution_model.role_tagger_available():
@@ -556,7 +564,7 @@ def _statement_cue(doc: _Doc, f: _Found) -> bool:
     Cue-model proposals outside the lexicon count only for communication verbs; belief verbs need a
     clause after them ("feels that ...", not "feeling the economic fallout").
     """
-    if f.kind in ("colon", "signature", "according", "nominal"):
+    if f.kind in ("colon", "headline", "signature", "according", "nominal"):
         return True
     tokens = doc.tokens
     lemma = cues.statement_lemma(tokens[f.cue[0]].low)
@@ -665,6 +673,8 @@ def _tag_speakers(doc: _Doc, found: list[_Found], keep_clauses: bool) -> None:
     """
     redrawn: dict[tuple[int, int], tuple[int, int]] = {}  # rule speaker -> tagger's extent of it
     for f in found:
+        if f.kind in ("poll", "passive", "headline"):
+            continue  # read by rule: the tagger never saw "in" as a cue, and a passive's agent follows "by"
         if f.kind == "coordinated":
             # The speaker was carried over from an earlier cue: it follows that cue's new extent.
             if f.speaker is not None:
@@ -712,6 +722,9 @@ def _right_extension_ok(doc: _Doc, speaker_end: int, end: int) -> bool:
     """
     tokens = doc.tokens
     nxt = tokens[speaker_end]
+    if nxt.text == "," and (speaker_end + 1 < len(tokens) and tokens[speaker_end + 1].low in ("and", "but", "or")
+                            or end < len(tokens) and tokens[end].low in cues.AUXILIARIES and not tokens[end].is_cap):
+        return False  # "according to Ham, the current administration has ...": a clause, no apposition
     if nxt.text in (",", "("):
         return not _participle_clause(doc, speaker_end + 1)
     if nxt.text in ("/", "–", "—"):
@@ -795,6 +808,8 @@ def _sentence_attributions(doc: _Doc, first: int, last: int) -> list[_Found]:
         hit: _Found | None = None
         if low == "according" and i + 1 < last and tokens[i + 1].low == "to":
             hit = _according_to(doc, first, last, i)
+        elif low == "in" and i + 1 < last:
+            hit = _in_poll(doc, first, last, i)
         elif tok.start in doc.blocked_cues:
             hit = None
         elif (low in cues.CUE_FORMS or tok.start in doc.extra_cues) and (
@@ -828,6 +843,10 @@ def _colon_label(doc: _Doc, first: int, last: int) -> _Found | None:
                                       or tokens[k].text == "."
                                       or tokens[k].text in ("’s", "'s")):
         k += 1
+    if (k == j or k >= last - 1 or tokens[k].text != ":") and doc.text[:tokens[first].start].strip() == "":
+        headline = _headline_label(doc, first, last, j)
+        if headline is not None:
+            return headline
     if k == j or k >= last - 1 or tokens[k].text != ":":
         return None
     if "\n" in doc.text[tokens[j].start:tokens[k].start]:
@@ -842,6 +861,39 @@ def _colon_label(doc: _Doc, first: int, last: int) -> _Found | None:
     if end - tokens[c].start < 8:
         return None
     return _Found((j, k), (k, k + 1), (tokens[c].start, end), kind="colon")
+
+
+def _headline_label(doc: _Doc, first: int, last: int, j: int) -> _Found | None:
+    """Return the headline form 'A lesson from NAME: "quote"' / 'NAME Hammers X: "quote"' on a text's first line.
+
+    The source is the name after a last "from" before the colon, else all of it; the content after the
+    colon must be a quotation.
+    """
+    tokens = doc.tokens
+    k = j
+    while k < last and k - j <= 8 and tokens[k].text != ":":
+        if not (tokens[k].is_word or tokens[k].text in (".", "’s", "'s", "-")) or "\n" in doc.text[tokens[j].start:tokens[k].end]:
+            return None
+        k += 1
+    if k >= last - 1 or tokens[k].text != ":" or k - j < 2:
+        return None
+    c = k + 1
+    if tokens[c].text not in _QUOTE_MARKS and tokens[c].text != "'":
+        return None
+    start = j
+    for m in range(k - 1, j, -1):
+        if tokens[m].low == "from":
+            start = m + 1
+            break
+    if start == j and not _title_case(doc, j, k) or start > j and not all(t.is_cap for t in tokens[start:k] if t.is_word):
+        return None
+    if start >= k or any(t.low.rstrip(".") in _NOT_SPEAKER_LABELS for t in tokens[start:k]):
+        return None
+    para_end = _paragraph_end(doc.text, tokens[k].end)
+    end = _trim_end(doc, para_end)
+    if end - tokens[c].start < 8:
+        return None
+    return _Found((start, k), (k, k + 1), (tokens[c].start, end), kind="headline")
 
 
 def _dash_signatures(doc: _Doc) -> list[_Found]:
@@ -1249,7 +1301,14 @@ def _inverted_trailing(doc: _Doc, first: int, last: int, i: int, after: int) -> 
     if cues.CUE_FORMS.get(tokens[i].low) in ("tell", "inform", "assure", "remind", "urge", "brief"):
         return None
     after_quote = boundary.text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | {"’"}
+    # '"...," suggesting the debate erased all memory of ...': a participle after a quotation takes a
+    # clause; only '"...," saying Mr. X.' with nothing but adjuncts after the name is an inverted speaker.
+    participle = tokens[i].low.endswith("ing")
     if not after_quote and not _only_adjuncts(doc, speaker[1], last):
+        return None
+    if participle and (not _only_adjuncts(doc, speaker[1], last) or any(
+            not t.is_cap and t.low.endswith("ed") and len(t.low) > 4 for t in tokens[speaker[0]:speaker[1]])
+            or not sp_tok.is_cap and speaker[1] - speaker[0] > 6):
         return None
     if not after_quote:
         # "Anna Berg, the minister's deputy, noted the rule": the comma closes an apposition.
@@ -1419,9 +1478,12 @@ def _clause_end(doc: _Doc, j: int, last: int, object_like: bool) -> int:
         return last  # a quotation runs to its end
     for k in range(j + 1, last):
         t = tokens[k]
+        nxt = tokens[k + 1] if k + 1 < last else None
+        if t.text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES and tokens[k - 1].text == "," and nxt is not None \
+                and nxt.low in _CLAUSE_BREAKS and doc.quote_at(t.start) is not None:
+            return k + 1  # 'lower taxes and “jobs, jobs, jobs,” but he has also ...': the comma sits inside the marks
         if doc.inside_quote(t.start):
             continue
-        nxt = tokens[k + 1] if k + 1 < last else None
         if t.text == ";":
             return k
         if object_like and k > j + 1 and (t.text in (",", "—", "–", "(") or t.low in _OBJECT_BREAKS):
@@ -1439,9 +1501,25 @@ def _clause_end(doc: _Doc, j: int, last: int, object_like: bool) -> int:
                 return k
             if nxt.low == "according":
                 return k
+            if nxt.low == "and" and _new_statement_after(doc, k + 2, last):
+                return k  # "..., and human rights groups warned that ...": another speaker's statement
         if t.text in ("—", "–") and nxt is not None and nxt.low in ("and", "but", "which", "who"):
             return k
     return last
+
+
+def _new_statement_after(doc: _Doc, start: int, last: int) -> bool:
+    """Return True when tokens[start:] open a clause of its own with a cue verb: a short subject, then the verb."""
+    tokens = doc.tokens
+    if start >= last or tokens[start].low in _RELATIVES or tokens[start].low == "that":
+        return False  # ", and who feel ...": the same relative clause goes on
+    for k in range(start + 1, min(last, start + 6)):
+        t = tokens[k]
+        if not t.is_word or t.low in cues.NP_STOPS:
+            return False
+        if not t.is_cap and t.low in cues.CUE_FORMS and not t.low.endswith("ing") and t.low not in cues.NOMINAL_CUES:
+            return True
+    return False
 
 
 def _sentence_subject(doc: _Doc, first: int, cue: int) -> tuple[int, int] | None:
@@ -1510,6 +1588,65 @@ def _according_to(doc: _Doc, first: int, last: int, i: int) -> _Found | None:
     if content[1] <= content[0]:
         return None
     return _Found(speaker, (i, i + 2), content, kind="according")
+
+
+_POLL_WORDS = frozenset("poll polls survey surveys".split())
+# After the poll word, the words that go on describing the poll ("released Monday", "of 800 likely voters").
+_POLL_MODIFIERS = frozenset("released conducted taken published last this of from by in".split())
+_POLL_PARTICIPLES = frozenset("released conducted taken published".split())
+_CLAUSE_OPENERS = _SUBORDINATORS | frozenset("despite with without amid given".split())
+
+
+def _in_poll(doc: _Doc, first: int, last: int, i: int) -> _Found | None:
+    """Return 'In a CNN poll, X leads' / 'X leads in the latest polls' attributions (the poll is the source).
+
+    PolNeAR annotates the poll a finding is reported "in" as its source, with the clause on the other
+    side of the phrase as content. The poll noun phrase must end in poll(s)/survey(s) within a few words.
+    """
+    tokens = doc.tokens
+    at_start = i == first or (tokens[i - 1].low in _CONNECTIVES and i - 1 == first)
+    head = None
+    for k in range(i + 1, min(last, i + 12)):
+        t = tokens[k]
+        if t.low in _POLL_WORDS:
+            head = k
+            break
+        if not (t.is_word or t.text in ("/", "-", "’", "'", "&")) or t.low in _RELATIVES or t.low in ("that", "in", "to"):
+            return None
+    if head is None:
+        return None
+    end = head + 1
+    if end < last and tokens[end].low in _POLL_MODIFIERS:
+        while end < last and tokens[end].text not in (",", ";", ".", ":") and tokens[end].text not in _DASHES \
+                and end - head <= 10:
+            end += 1
+    if at_start and end + 1 < last and tokens[end].text == "," and tokens[end + 1].low in _POLL_PARTICIPLES:
+        k = end + 1  # "In the last poll, conducted in early September, ...": the participle describes the poll
+        while k < last and tokens[k].text != ",":
+            k += 1
+        if k < last:
+            end = k
+    speaker = (i + 1, end)
+    if at_start:
+        j = end
+        while j < last and not tokens[j].is_word:
+            j += 1
+        if j >= last or tokens[end].text != ",":
+            return None
+        content = (tokens[j].start, _trim_end(doc, tokens[last - 1].end))
+    else:
+        start = first
+        if tokens[first].low in _CLAUSE_OPENERS:
+            # "Despite X, she did not receive a bump in the polls": the finding is the main clause
+            commas = [k for k in range(first, i) if tokens[k].text == ","]
+            if commas:
+                start = commas[-1] + 1
+        content = _content_before(doc, start, i)
+        if content is None:
+            return None
+    if content[1] <= content[0]:
+        return None
+    return _Found(speaker, (i, i + 1), content, kind="poll")
 
 
 def _trim_end(doc: _Doc, end: int) -> int:
@@ -1622,8 +1759,9 @@ def _build(doc: _Doc, people: _People, f: _Found) -> Attribution | None:
     cue = Span(text=text[cue_tokens[0].start:cue_tokens[-1].end], start=cue_tokens[0].start, end=cue_tokens[-1].end)
     speaker_span = None
     name = role = None
-    if f.speaker is not None:
-        s_tokens = tokens[f.speaker[0]:f.speaker[1]]
+    speaker = _trim_speaker_edges(doc, f.speaker) if f.speaker is not None else None
+    if speaker is not None:
+        s_tokens = tokens[speaker[0]:speaker[1]]
         s, e = s_tokens[0].start, s_tokens[-1].end
         speaker_span = Span(text=text[s:e], start=s, end=e)
         name, role = _resolve(people, s_tokens, speaker_span.text, s)
@@ -1639,6 +1777,31 @@ def _build(doc: _Doc, people: _People, f: _Found) -> Attribution | None:
         direct=direct,
         certainty="hedged" if hedged else "asserted",
     )
+
+
+_SPEAKER_LEAD_WORDS = frozenset("even both perhaps said say says".split())
+
+
+def _trim_speaker_edges(doc: _Doc, speaker: tuple[int, int]) -> tuple[int, int] | None:
+    """Return a speaker token range without the words at its edges that belong to the clause around it.
+
+    "Even China", "Both X and Y", "Said Ellis": a focus adverb or an inverted cue before the name;
+    "which RT said", "One of the docs who": the relative pronoun next to the noun phrase it stands for.
+    """
+    tokens = doc.tokens
+    start, end = speaker
+    while end - start > 1:
+        low = tokens[start].low
+        if low in _SPEAKER_LEAD_WORDS and (low != "both" or any(t.low == "and" for t in tokens[start + 1:end])) \
+                or low in ("which", "who") and tokens[start + 1].is_cap:
+            start += 1
+        else:
+            break
+    while end - start > 1 and not tokens[end - 1].is_word and tokens[end - 1].text not in (")", "."):
+        end -= 1
+    if end - start > 1 and tokens[end - 1].low in ("who", "which") and tokens[end - 2].low not in ("of", "and", ","):
+        end -= 1
+    return (start, end)
 
 
 def _short_gaps(doc: _Doc, start: int, end: int) -> bool:

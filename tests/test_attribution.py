@@ -383,3 +383,76 @@ def test_cue_sequence_tagger_marks_long_tail_cue_words_and_skips_quotations():
     assert probs["enjoyed"] > 0.5 and probs["said"] > 0.9
     assert probs["senator"] < 0.1 and probs["unions"] < 0.1
     assert "win" not in probs  # inside a quotation: never a cue the extractor reads
+
+
+def test_in_a_poll_is_the_source_of_its_finding_in_polnear_scope():
+    text = "In the previous Washington Post/ABC News national poll, conducted in early September, Clinton led Trump by 5 points."
+    (a,) = extract_attributions(text, scope="polnear")
+    assert (a.speaker.text, a.cue.text) == ("the previous Washington Post/ABC News national poll, conducted in early September", "In")
+    assert a.content.text == "Clinton led Trump by 5 points"
+    (b,) = extract_attributions("Despite the ads, she did not receive a bump in one of the first post-debate polls.", scope="polnear")
+    assert (b.speaker.text, b.content.text) == ("one of the first post-debate polls", "she did not receive a bump")
+    assert extract_attributions(text) == []  # the product's scope: a poll is no statement
+    assert extract_attributions("He lives in a house near the river.", scope="polnear") == []
+
+
+def test_speaker_edges_drop_focus_adverbs_and_relative_pronouns():
+    (a,) = extract_attributions("Even China, the country's only ally, said it was opposed to the test.")
+    assert a.speaker.text == "China, the country's only ally"
+    (b,) = extract_attributions("Both Mr. King and Mr. Schultz say the rules are too strict.")
+    assert b.speaker.text == "Mr. King and Mr. Schultz"
+    (c,) = extract_attributions("Both senators say the rules are too strict.")
+    assert c.speaker.text == "Both senators"
+
+
+def test_paragraph_opening_with_a_closing_mark_is_a_quotation_signed_after_a_dash():
+    text = "Here are some of the replies.\n\n”He has empowered the worst of us. He represents our greatest shame.” ― Sonya Herridge\n"
+    (a,) = extract_attributions(text, scope="polnear")
+    assert (a.speaker.text, a.cue.text) == ("Sonya Herridge", "―")
+    assert a.content.text == "He has empowered the worst of us. He represents our greatest shame"
+    assert a.direct is True
+
+
+def test_participle_after_a_quotation_takes_a_clause_not_an_inverted_speaker():
+    text = '"He performed 100 percent, was at the top of his game," suggesting the second debate erased all memory of his first performance.'
+    assert all(a.cue.text != "suggesting" for a in extract_attributions(text, scope="polnear"))
+    (a,) = extract_attributions('"We will win this state," saying Mr. Kaine on Sunday.', scope="polnear")
+    assert (a.speaker.text, a.cue.text) == ("Mr. Kaine", "saying")
+
+
+def test_content_ends_before_another_speakers_statement_after_comma_and():
+    text = "Obama emphasized that the reforms were not complete, and human rights groups warned that abuses continue."
+    found = {a.cue.text: a for a in extract_attributions(text, scope="polnear")}
+    assert found["emphasized"].content.text == "the reforms were not complete"
+    assert (found["warned"].speaker.text, found["warned"].content.text) == ("human rights groups", "abuses continue")
+    (b,) = extract_attributions("He said there are people who think in stark terms, and who feel buoyed by it.")
+    assert b.content.text == "there are people who think in stark terms, and who feel buoyed by it"
+
+
+def test_content_ends_at_but_after_a_quotation_closing_on_a_comma():
+    text = "Trump is promising lower taxes and “jobs, jobs, jobs,” but he has also intensified the dire warnings."
+    found = {a.cue.text: a for a in extract_attributions(text, scope="polnear")}
+    assert found["promising"].content.text == "lower taxes and “jobs, jobs, jobs,”"
+
+
+def test_passive_by_keeps_the_agent_as_speaker_and_the_subject_as_content():
+    (a,) = extract_attributions("His views were echoed by a number of tax experts.", scope="polnear")
+    assert (a.speaker.text, a.cue.text, a.content.text) == ("a number of tax experts", "were echoed", "His views")
+
+
+def test_headline_colon_with_a_quotation_names_its_source():
+    text = "Senator Hammers Bank Chief Over Fees: ‘You Should Be Investigated.’\n\nThe hearing ran late on Tuesday."
+    (a,) = [a for a in extract_attributions(text, scope="polnear") if a.cue.text == ":"]
+    assert (a.speaker.text, a.content.text) == ("Senator Hammers Bank Chief Over Fees", "You Should Be Investigated")
+    text = "A lesson from Loretta Lynch: ‘Be the voice that people hear.’\n\nShe spoke at the law school."
+    (b,) = [a for a in extract_attributions(text, scope="polnear") if a.cue.text == ":"]
+    assert b.speaker.text == "Loretta Lynch"
+
+
+def test_tagged_speaker_does_not_run_over_a_comma_into_the_next_clause():
+    text = ("The top 1 percent paid 25.4 percent of all federal taxes in 2013, according to the nonpartisan "
+            "Congressional Budget Office, and the top 10 percent paid 69 percent of all taxes.")
+    (a,) = extract_attributions(text, scope="polnear")
+    assert a.speaker.text == "the nonpartisan Congressional Budget Office"
+    (b,) = extract_attributions("According to Ham, the current administration has shuffled through military leaders.")
+    assert (b.speaker.text, b.content.text) == ("Ham", "the current administration has shuffled through military leaders")
