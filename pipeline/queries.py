@@ -319,14 +319,19 @@ def _placeholders(name: str, values: list) -> str:
     return ", ".join(f"${name}{i}" for i in range(len(values))) or "NULL"
 
 
-def _run(con: duckdb.DuckDBPyConnection, body: str, filters: ClaimFilter, **extra) -> duckdb.DuckDBPyRelation:
-    """Run the filtered-claims CTE variant the filters need, followed by `body` (all fixed SQL text)."""
+def _filtered_sql(con: duckdb.DuckDBPyConnection, body: str, filters: ClaimFilter, **extra) -> tuple[str, dict]:
+    """Return the filtered-claims CTE variant the filters need followed by `body` (all fixed SQL text), and its parameters."""
     params = filters.params()
     conditions = "".join(f"\n      AND {_CONDITIONS[name]}" for name in params)
     search, search_params = _search(con, filters)
     sql = _FILTERED_CTE.format(conditions=conditions, search=search) + body
     # DuckDB rejects named parameters the SQL does not use, so only the set filters' are passed.
-    return _relation(con, sql, {**params, **search_params, **extra})
+    return sql, {**params, **search_params, **extra}
+
+
+def _run(con: duckdb.DuckDBPyConnection, body: str, filters: ClaimFilter, **extra) -> duckdb.DuckDBPyRelation:
+    """Run the filtered-claims CTE variant the filters need, followed by `body`, as a relation (for frames)."""
+    return _relation(con, *_filtered_sql(con, body, filters, **extra))
 
 
 def _relation(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> duckdb.DuckDBPyRelation:
@@ -401,8 +406,10 @@ FROM filtered
 
 def filtered_totals(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> dict[str, int]:
     """Return counts of the claims matching the filters: claims, documents, parties, undated."""
-    relation = _run(con, FILTERED_TOTALS_BODY, filters)
-    return dict(zip(relation.columns, relation.fetchall()[0]))
+    # One row: a plain execute, not a relation (whose set-up costs ~5 ms on a scan of every quote).
+    result = con.execute(*_filtered_sql(con, FILTERED_TOTALS_BODY, filters))
+    names = [column[0] for column in result.description]
+    return dict(zip(names, result.fetchall()[0]))
 
 
 BUSIEST_ASSERTIONS_BODY = """
@@ -416,7 +423,7 @@ LIMIT $limit
 
 def busiest_assertions(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, limit: int = 12) -> list[str]:
     """Return the ids of the assertions with the most dated claims matching the filters, most first."""
-    return [r[0] for r in _run(con, BUSIEST_ASSERTIONS_BODY, filters, limit=limit).fetchall()]
+    return [r[0] for r in con.execute(*_filtered_sql(con, BUSIEST_ASSERTIONS_BODY, filters, limit=limit)).fetchall()]
 
 
 _POINT_COLUMNS = """assertion_id, assertion, party_id, party, stance, statement_date, date_precision, date_key,
