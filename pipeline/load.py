@@ -151,13 +151,15 @@ def batch_encoding(file: Path) -> str:
     utf8_error = _first_undecodable(file, "utf-8")
     if utf8_error is None:
         return "utf-8"
-    if _first_undecodable(file, "cp1252") is not None:
-        raise DecodeError(f"undecodable bytes at offset {utf8_error} (neither UTF-8 nor Windows-1252)")
+    # One pass decodes Windows-1252 (which fails on its five undefined bytes) and counts control characters.
     controls = length = 0
-    with open(file, encoding="cp1252", newline="") as fh:
-        while piece := fh.read(BATCH_CHUNK):
-            length += len(piece)
-            controls += _control_count(piece)
+    try:
+        with open(file, encoding="cp1252", newline="") as fh:
+            while piece := fh.read(BATCH_CHUNK):
+                length += len(piece)
+                controls += _control_count(piece)
+    except UnicodeDecodeError as exc:
+        raise DecodeError(f"undecodable bytes at offset {utf8_error} (neither UTF-8 nor Windows-1252)") from exc
     if _mostly_controls(controls, length):
         raise DecodeError(f"undecodable bytes at offset {utf8_error} (control characters)")
     return "windows-1252"
