@@ -197,11 +197,10 @@ def briefing_chart(points: pd.DataFrame, claim: str, subtitle: list[str], footer
         # chart would be sized differently by Streamlit than the PNG), with one datum of its own.
         # Its place follows the plot's height as drawn: Streamlit stretches the plot to the height
         # the page asks for.
-        plot_height = chart.height
         line = alt.Chart(alt.Data(values=[{}])).mark_text(
             text=footer, align="left", baseline="top", fontSize=11, color="#444444",
         ).encode(x=alt.value(0), y=alt.value({"expr": f"height + {_AXIS_BELOW}"}))
-        chart = alt.layer(chart, line).properties(width=width, height=plot_height)
+        chart = alt.layer(chart, line)
     chart = chart.properties(title=title)
     return chart.configure_view(stroke=None).configure(background="white")
 
