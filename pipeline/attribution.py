@@ -843,12 +843,9 @@ def _colon_label(doc: _Doc, first: int, last: int) -> _Found | None:
                                       or tokens[k].text == "."
                                       or tokens[k].text in ("’s", "'s")):
         k += 1
-    if (k == j or k >= last - 1 or tokens[k].text != ":") and doc.text[:tokens[first].start].strip() == "":
-        headline = _headline_label(doc, first, last, j)
-        if headline is not None:
-            return headline
     if k == j or k >= last - 1 or tokens[k].text != ":":
-        return None
+        # No short label before a colon: on a text's first line, a longer headline label may still be one.
+        return _headline_label(doc, first, last, j) if doc.text[:tokens[first].start].strip() == "" else None
     if "\n" in doc.text[tokens[j].start:tokens[k].start]:
         return None
     if any(t.low.rstrip(".") in _NOT_SPEAKER_LABELS for t in tokens[j:k]) or tokens[k - 1].text[:1].isdigit():
@@ -1782,7 +1779,7 @@ def _build(doc: _Doc, people: _People, f: _Found) -> Attribution | None:
 _SPEAKER_LEAD_WORDS = frozenset("even both perhaps said say says".split())
 
 
-def _trim_speaker_edges(doc: _Doc, speaker: tuple[int, int]) -> tuple[int, int] | None:
+def _trim_speaker_edges(doc: _Doc, speaker: tuple[int, int]) -> tuple[int, int]:
     """Return a speaker token range without the words at its edges that belong to the clause around it.
 
     "Even China", "Both X and Y", "Said Ellis": a focus adverb or an inverted cue before the name;
