@@ -320,7 +320,7 @@ def _placeholders(name: str, values: list) -> str:
 
 
 def _filtered_sql(con: duckdb.DuckDBPyConnection, body: str, filters: ClaimFilter, **extra) -> tuple[str, dict]:
-    """Return the filtered-claims CTE variant the filters need followed by `body` (all fixed SQL text), and its parameters."""
+    """Return (SQL, parameters): the filtered-claims CTE variant the filters need, then `body` (fixed SQL text)."""
     params = filters.params()
     conditions = "".join(f"\n      AND {_CONDITIONS[name]}" for name in params)
     search, search_params = _search(con, filters)
@@ -423,7 +423,8 @@ LIMIT $limit
 
 def busiest_assertions(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, limit: int = 12) -> list[str]:
     """Return the ids of the assertions with the most dated claims matching the filters, most first."""
-    return [r[0] for r in con.execute(*_filtered_sql(con, BUSIEST_ASSERTIONS_BODY, filters, limit=limit)).fetchall()]
+    rows = con.execute(*_filtered_sql(con, BUSIEST_ASSERTIONS_BODY, filters, limit=limit)).fetchall()
+    return [r[0] for r in rows]
 
 
 _POINT_COLUMNS = """assertion_id, assertion, party_id, party, stance, statement_date, date_precision, date_key,
