@@ -39,60 +39,63 @@ RUNS = 20
 PAGE_TARGET_MS = 50.0
 CSV_TARGET_S = 2.0
 
-BUILD_SQL = [
-    f"""INSERT INTO parties
-        SELECT 'party-' || lpad(i::VARCHAR, 2, '0'), 'Party ' || i, 'state' FROM range({PARTIES}) t(i)""",
-    f"""INSERT INTO assertions
-        SELECT 'assertion-' || lpad(i::VARCHAR, 3, '0'), 'Synthetic claim number ' || i || '.',
-               'Synthetic counterclaim ' || i || '.', NULL, i
-        FROM range({ASSERTIONS}) t(i)""",
-    # 5 % of documents are copies of the one before them; 2 % have no publication date.
-    f"""INSERT INTO documents
-        SELECT 'doc-' || i, 'bench/doc-' || i || '.txt', 'text',
-               CASE WHEN i % 3 = 0 THEN 'https://example.org/news/' || i END,
-               'Synthetic article ' || i, 'Outlet ' || (i % 60), NULL, NULL, [], 
-               CASE WHEN i % 50 = 7 THEN NULL ELSE DATE '{START}' + (hash(i, 'p') % {DAYS})::INTEGER END,
-               CASE WHEN i % 50 = 7 THEN 'unknown' ELSE 'day' END,
-               repeat('Officials said the synthetic statement number ' || i || ' was made. ', 6),
-               [], md5(i::VARCHAR), md5('b' || i),
-               CASE WHEN i % 20 = 5 THEN 'doc-' || (i - 1) END,
-               TIMESTAMP '2026-01-01' + to_seconds(i), NULL
-        FROM range({DOCUMENTS}) t(i)""",
-    # One statement per claim; 10 statements per document; a few speakers without a party.
-    f"""INSERT INTO statements
-        SELECT 'st-' || i, 'doc-' || (i // 10),
-               'Speaker ' || (hash(i, 's') % 2000), 0, 10, 'Speaker ' || (hash(i, 's') % 2000), 'Minister',
-               CASE WHEN hash(i, 'u') % 100 = 0 THEN 'unknown'
-                    ELSE 'party-' || lpad((hash(i, 'q') % {PARTIES})::VARCHAR, 2, '0') END,
-               'said', 11, 15,
-               'synthetic quote ' || i || ' about claim ' || (hash(i, 'a') % {ASSERTIONS}), 16, 60,
-               hash(i, 'd') % 2 = 0,
-               CASE WHEN hash(i, 'h') % 5 = 0 THEN 'hedged' ELSE 'asserted' END,
-               CASE WHEN hash(i, 'n') % 100 < 3 THEN NULL
-                    ELSE DATE '{START}' + (hash(i, 't') % {DAYS})::INTEGER END,
-               CASE WHEN hash(i, 'n') % 100 < 3 THEN 'unknown'
-                    WHEN hash(i, 'n') % 100 < 8 THEN 'month' ELSE 'day' END
-        FROM range({CLAIMS}) t(i)""",
-    f"""INSERT INTO claims
-        SELECT 'cl-' || s.i, 'st-' || s.i, 'doc-' || (s.i // 10),
-               'assertion-' || lpad((hash(s.i, 'a') % {ASSERTIONS})::VARCHAR, 3, '0'),
-               CASE WHEN hash(s.i, 'x') % 3 = 0 THEN 'denies' ELSE 'asserts' END,
-               (hash(s.i, 'c') % 100) / 100.0, 0.5, hash(s.i, 'b') % 10 = 0,
-               st.party_id, st.statement_date, st.date_precision, st.certainty, 16, 60,
-               st.speaker_name, left(st.content_text, 160)
-        FROM range({CLAIMS}) s(i)
-        JOIN statements st ON st.id = 'st-' || s.i""",
-]
+
+def build_sql(claims: int = CLAIMS, documents: int = DOCUMENTS) -> list[str]:
+    """Return the statements that fill a migrated database with `claims` synthetic claims."""
+    return [
+        f"""INSERT INTO parties
+            SELECT 'party-' || lpad(i::VARCHAR, 2, '0'), 'Party ' || i, 'state' FROM range({PARTIES}) t(i)""",
+        f"""INSERT INTO assertions
+            SELECT 'assertion-' || lpad(i::VARCHAR, 3, '0'), 'Synthetic claim number ' || i || '.',
+                   'Synthetic counterclaim ' || i || '.', NULL, i
+            FROM range({ASSERTIONS}) t(i)""",
+        # 5 % of documents are copies of the one before them; 2 % have no publication date.
+        f"""INSERT INTO documents
+            SELECT 'doc-' || i, 'bench/doc-' || i || '.txt', 'text',
+                   CASE WHEN i % 3 = 0 THEN 'https://example.org/news/' || i END,
+                   'Synthetic article ' || i, 'Outlet ' || (i % 60), NULL, NULL, [], 
+                   CASE WHEN i % 50 = 7 THEN NULL ELSE DATE '{START}' + (hash(i, 'p') % {DAYS})::INTEGER END,
+                   CASE WHEN i % 50 = 7 THEN 'unknown' ELSE 'day' END,
+                   repeat('Officials said the synthetic statement number ' || i || ' was made. ', 6),
+                   [], md5(i::VARCHAR), md5('b' || i),
+                   CASE WHEN i % 20 = 5 THEN 'doc-' || (i - 1) END,
+                   TIMESTAMP '2026-01-01' + to_seconds(i), NULL
+            FROM range({documents}) t(i)""",
+        # One statement per claim; 10 statements per document; a few speakers without a party.
+        f"""INSERT INTO statements
+            SELECT 'st-' || i, 'doc-' || (i // 10),
+                   'Speaker ' || (hash(i, 's') % 2000), 0, 10, 'Speaker ' || (hash(i, 's') % 2000), 'Minister',
+                   CASE WHEN hash(i, 'u') % 100 = 0 THEN 'unknown'
+                        ELSE 'party-' || lpad((hash(i, 'q') % {PARTIES})::VARCHAR, 2, '0') END,
+                   'said', 11, 15,
+                   'synthetic quote ' || i || ' about claim ' || (hash(i, 'a') % {ASSERTIONS}), 16, 60,
+                   hash(i, 'd') % 2 = 0,
+                   CASE WHEN hash(i, 'h') % 5 = 0 THEN 'hedged' ELSE 'asserted' END,
+                   CASE WHEN hash(i, 'n') % 100 < 3 THEN NULL
+                        ELSE DATE '{START}' + (hash(i, 't') % {DAYS})::INTEGER END,
+                   CASE WHEN hash(i, 'n') % 100 < 3 THEN 'unknown'
+                        WHEN hash(i, 'n') % 100 < 8 THEN 'month' ELSE 'day' END
+            FROM range({claims}) t(i)""",
+        f"""INSERT INTO claims
+            SELECT 'cl-' || s.i, 'st-' || s.i, 'doc-' || (s.i // 10),
+                   'assertion-' || lpad((hash(s.i, 'a') % {ASSERTIONS})::VARCHAR, 3, '0'),
+                   CASE WHEN hash(s.i, 'x') % 3 = 0 THEN 'denies' ELSE 'asserts' END,
+                   (hash(s.i, 'c') % 100) / 100.0, 0.5, hash(s.i, 'b') % 10 = 0,
+                   st.party_id, st.statement_date, st.date_precision, st.certainty, 16, 60,
+                   st.speaker_name, left(st.content_text, 160)
+            FROM range({claims}) s(i)
+            JOIN statements st ON st.id = 'st-' || s.i""",
+    ]
 
 
-def build(path: Path) -> None:
+def build(path: Path, claims: int = CLAIMS, documents: int = DOCUMENTS) -> None:
     """Create the synthetic database at `path` in the real schema."""
     path.parent.mkdir(parents=True, exist_ok=True)
     for stale in path.parent.glob(path.name + "*"):
         stale.unlink()
     started = time.perf_counter()
     with store.writer(path) as con:
-        for sql in BUILD_SQL:
+        for sql in build_sql(claims, documents):
             con.execute(sql)
     print(f"built {path} in {time.perf_counter() - started:.1f} s ({path.stat().st_size / 1e6:.0f} MB)")
 

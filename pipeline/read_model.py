@@ -8,7 +8,10 @@ writer rebuilds, just before it publishes the file:
   with every column a page shows or filters on, sorted in the explorer's order; `row_no` is that
   order. Filters are then single-table scans that DuckDB's zone maps prune.
 - `timeline_points`: the timeline's points (assertion, party, stance, date) with their counts and
-  one example for the tooltip, so drawing many assertions at once aggregates nothing.
+  one example for the tooltip, so drawing many assertions at once aggregates nothing; stored in
+  point order, so each assertion's points are one run of rows.
+- `timeline_ranges`: the first and last rowid of each assertion's run, so reading some assertions'
+  points skips straight to their rows.
 - `quote_words`: every word of every quote with the row it is in, sorted by word, so the quote
   search looks up its rarest word instead of scanning a million quotes (`claim_rows.search_text`
   holds the same words per row, for words found in most quotes).
@@ -25,7 +28,7 @@ from __future__ import annotations
 import duckdb
 
 # Bumped when the derived tables' shape changes; a writer rebuilds them regardless.
-READ_MODEL_VERSION = "1"
+READ_MODEL_VERSION = "2"
 STALE_KEY = "read_model"
 
 # Quote words as the search tokenises them: runs of letters and digits (Unicode), lower case.
@@ -34,6 +37,7 @@ WORD_PATTERN = r"[\pL\pN]+"
 
 DROP_SQL = [
     "DROP TABLE IF EXISTS quote_words",
+    "DROP TABLE IF EXISTS timeline_ranges",
     "DROP TABLE IF EXISTS timeline_points",
     "DROP TABLE IF EXISTS claim_rows",
     "DROP TABLE IF EXISTS filter_values",
@@ -115,6 +119,23 @@ FROM ({POINTS_AGGREGATE.format(rows="claim_rows")})
 ORDER BY point_no
 """
 
+# Where each assertion's points lie, as point numbers: one run each, since point order sorts by
+# assertion first. A reader turns them into rowids (a row's
+# point_no minus its rowid is the same for every row: the rows are stored in point order, which
+# CREATE TABLE AS ... ORDER BY keeps, and rebuild() checks) and filters on rowid: that is the one filter
+# DuckDB applies before reading a column, seeking to the rows. Reading 12 assertions' points by
+# `assertion_id =` decoded every string column of each zone the id's vectors touch and took 35-50 ms
+# on a million claims; by rowid ranges 15-20 ms (bench/queries.py). Point numbers, not rowids, are
+# stored because rowids are only final once the rebuild's transaction commits.
+TIMELINE_RANGES_SQL = """
+CREATE TABLE timeline_ranges AS
+SELECT assertion_id, min(point_no) AS first_point, max(point_no) AS last_point, count(*) AS points
+FROM timeline_points
+GROUP BY assertion_id
+ORDER BY assertion_id
+"""
+POINT_ORDER_OFFSETS_SQL = "SELECT count(DISTINCT point_no - rowid) FROM timeline_points"
+
 QUOTE_WORDS_SQL = f"""
 CREATE TABLE quote_words AS
 SELECT DISTINCT unnest(regexp_extract_all(lower(quote), '{WORD_PATTERN}')) AS word, row_no
@@ -179,6 +200,9 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     # The quote search fetches a few candidate rows by row_no through this index.
     con.execute("CREATE INDEX claim_rows_row_no ON claim_rows (row_no)")
     con.execute(TIMELINE_POINTS_SQL)
+    if con.execute(POINT_ORDER_OFFSETS_SQL).fetchone()[0] > 1:
+        raise RuntimeError("timeline_points were not stored in point order")
+    con.execute(TIMELINE_RANGES_SQL)
     con.execute(QUOTE_WORDS_SQL)
     con.execute(FILTER_VALUES_SQL)
     con.execute(UNKNOWN_PARTY_SPEAKERS_SQL)

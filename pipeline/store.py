@@ -196,6 +196,12 @@ def m006_read_model(con: duckdb.DuckDBPyConnection) -> None:
     read_model.rebuild(con)
 
 
+def m007_timeline_ranges(con: duckdb.DuckDBPyConnection) -> None:
+    # Read model version 2 adds `timeline_ranges` (where each assertion's points lie); an old file
+    # gets it here, so a dashboard of this version can read the file before the next ingest.
+    read_model.rebuild(con)
+
+
 MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [
     m001_initial,
     m002_claims,
@@ -203,6 +209,7 @@ MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [
     m004_stances_version,
     m005_claim_quotes,
     m006_read_model,
+    m007_timeline_ranges,
 ]
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.util
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -131,3 +134,50 @@ def test_filtered_totals_count_the_filtered_claims(seed_con, filters):
         "parties": claims["party_id"].nunique(),
         "undated": int(claims["statement_date"].isna().sum()),
     }
+
+
+def _bench_module():
+    """bench/queries.py, whose synthetic database (here smaller) is what the page queries are timed on."""
+    path = Path(__file__).resolve().parents[1] / "bench" / "queries.py"
+    spec = importlib.util.spec_from_file_location("bench_queries", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def synthetic_con(tmp_path_factory):
+    # 330,000 claims give about 270,000 timeline points: three row groups, read by two threads, so the
+    # stored order and the rowid ranges are tested where DuckDB could reorder or mis-seek.
+    db = tmp_path_factory.mktemp("synthetic") / "bench.duckdb"
+    _bench_module().build(db, claims=330_000, documents=33_000)
+    con = store.connect_readonly(db)
+    con.execute("SET threads = 2")
+    yield con
+    con.close()
+
+
+def test_stored_points_are_read_in_point_order_from_their_rowid_ranges(synthetic_con):
+    points, ranges = synthetic_con.execute("SELECT count(*), count(DISTINCT assertion_id) FROM timeline_points").fetchone()
+    assert points > 2 * 122_880 and ranges == 500
+    # Each assertion's points are one run of rows whose rowids follow point_no.
+    runs = synthetic_con.execute(
+        "SELECT count(*) FROM timeline_ranges WHERE last_point - first_point + 1 <> points").fetchone()[0]
+    assert runs == 0
+    # Assertions from the start, middle and end of the table, one named twice, one unknown.
+    picked = ("assertion-499", "assertion-000", "assertion-250", "assertion-251", "assertion-000", "no-such")
+    everything = tuple(queries.filter_options(synthetic_con)["certainty"])
+    for filters in (queries.ClaimFilter(assertions=picked),
+                    queries.ClaimFilter(assertions=picked, parties=("party-07",), stances=("denies",)),
+                    queries.ClaimFilter()):
+        fast = queries.timeline_points(synthetic_con, filters)
+        slow = queries.timeline_points(synthetic_con, dataclasses.replace(filters, certainties=everything))
+        assert len(fast) >= 30
+        pd.testing.assert_frame_equal(fast.reset_index(drop=True), slow.reset_index(drop=True))
+    assert set(queries.timeline_points(synthetic_con, queries.ClaimFilter(assertions=picked))["assertion_id"]) == {
+        "assertion-499", "assertion-000", "assertion-250", "assertion-251"}
+
+
+def test_a_timeline_of_assertions_without_points_is_empty(seed_con):
+    points = queries.timeline_points(seed_con, queries.ClaimFilter(assertions=("no-such-assertion",)))
+    assert points.empty and list(points.columns) == list(queries.timeline_points(seed_con, queries.ClaimFilter()).columns)

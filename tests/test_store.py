@@ -41,6 +41,7 @@ EXPECTED_COLUMNS = {
         "point_no", "assertion_id", "assertion", "party_id", "party", "stance", "statement_date", "date_precision", "date_key", "statements",
         "documents", "speaker", "quote_excerpt", "outlet",
     ],
+    "timeline_ranges": ["assertion_id", "first_point", "last_point", "points"],
     "quote_words": ["word", "row_no"],
     "filter_values": ["kind", "value", "label"],
     "unknown_party_speakers": ["position", "speaker", "role", "statements", "documents", "example_quote",
