@@ -12,8 +12,9 @@ run: $(DB)
 	$(PY) -m streamlit run dashboard.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
-# Re-ingest when the database is missing or older than the seeds, the actors file or the catalog.
-$(DB): $(VENV)/.installed $(SEEDS) data/actors.yaml data/assertions.yaml
+# Re-ingest when the database is missing or older than the seeds, the actors file, the catalog or the
+# schema (an ingest runs new migrations and rebuilds the dashboard's read model).
+$(DB): $(VENV)/.installed $(SEEDS) data/actors.yaml data/assertions.yaml pipeline/store.py pipeline/read_model.py
 	CLAIMS_DB=$(DB) $(PY) -m pipeline ingest data/seeds
 	@touch $(DB)
 
