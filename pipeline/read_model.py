@@ -52,7 +52,7 @@ DROP_SQL = [
 # about the size of these columns; the short columns filters compare stay compressed.
 CLAIM_ROWS_DDL = """
 CREATE TABLE claim_rows (
-    row_no INTEGER, document_no INTEGER, claim_id VARCHAR, statement_id VARCHAR, document_id VARCHAR,
+    row_no INTEGER, document_no INTEGER, party_no INTEGER, claim_id VARCHAR, statement_id VARCHAR, document_id VARCHAR,
     assertion_id VARCHAR, assertion VARCHAR, stance VARCHAR, party_id VARCHAR, party VARCHAR,
     speaker VARCHAR, speaker_role VARCHAR, cue VARCHAR,
     quote VARCHAR USING COMPRESSION uncompressed,
@@ -77,6 +77,8 @@ SELECT (row_number() OVER (ORDER BY c.statement_date NULLS LAST, c.assertion_id,
                                     c.evidence_start, c.id))::INTEGER AS row_no,
        -- An integer per document: counting distinct documents is several times faster on it.
        (dense_rank() OVER (ORDER BY c.document_id))::INTEGER AS document_no,
+       -- And per party (1, 2, ...; NULL without one, ranked last): parties are counted as bits of an integer.
+       CASE WHEN c.party_id IS NOT NULL THEN (dense_rank() OVER (ORDER BY c.party_id))::INTEGER END AS party_no,
        c.id AS claim_id, c.statement_id, c.document_id, c.assertion_id, a.claim AS assertion,
        c.stance, c.party_id, coalesce(p.name, 'Unknown') AS party,
        coalesce(s.speaker_name, s.speaker_text) AS speaker, s.speaker_role, s.cue_text AS cue,

@@ -126,7 +126,9 @@ def test_a_failed_rebuild_publishes_a_stale_marker(seed_db, tmp_path, monkeypatc
     queries.ClaimFilter(text="drones"),
     queries.ClaimFilter(parties=("no-such-party",)),
 ])
-def test_filtered_totals_count_the_filtered_claims(seed_con, filters):
+@pytest.mark.parametrize("party_bits", [queries.PARTY_BITS, 1])  # 1: more parties than bits, counted DISTINCT
+def test_filtered_totals_count_the_filtered_claims(seed_con, filters, party_bits, monkeypatch):
+    monkeypatch.setattr(queries, "PARTY_BITS", party_bits)
     claims = queries.filtered_claims(seed_con, filters, limit=None)
     assert queries.filtered_totals(seed_con, filters) == {
         "claims": len(claims),
@@ -181,3 +183,14 @@ def test_stored_points_are_read_in_point_order_from_their_rowid_ranges(synthetic
 def test_a_timeline_of_assertions_without_points_is_empty(seed_con):
     points = queries.timeline_points(seed_con, queries.ClaimFilter(assertions=("no-such-assertion",)))
     assert points.empty and list(points.columns) == list(queries.timeline_points(seed_con, queries.ClaimFilter()).columns)
+
+
+def test_parties_counted_as_bits_equal_the_distinct_count(synthetic_con, monkeypatch):
+    # 41 parties (40 and "unknown") over three row groups; the seeds have too few to tell bits apart.
+    for filters in (queries.ClaimFilter(), queries.ClaimFilter(text="quote"),
+                    queries.ClaimFilter(assertions=("assertion-042",), stances=("denies",))):
+        as_bits = queries.filtered_totals(synthetic_con, filters)
+        monkeypatch.setattr(queries, "PARTY_BITS", 1)
+        distinct = queries.filtered_totals(synthetic_con, filters)
+        monkeypatch.undo()
+        assert as_bits == distinct and as_bits["parties"] >= 10

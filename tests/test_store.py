@@ -32,7 +32,7 @@ EXPECTED_COLUMNS = {
     "document_stances": ["document_id", "assertion_id", "stance", "confidence"],
     # The dashboard's derived tables (pipeline/read_model.py), rebuilt by every writer.
     "claim_rows": [
-        "row_no", "document_no", "claim_id", "statement_id", "document_id", "assertion_id", "assertion", "stance",
+        "row_no", "document_no", "party_no", "claim_id", "statement_id", "document_id", "assertion_id", "assertion", "stance",
         "party_id", "party", "speaker", "speaker_role", "cue", "quote", "quote_excerpt", "statement_date",
         "date_precision", "published_date", "outlet", "document", "url", "original_url", "title", "evidence_start",
         "evidence_end", "certainty", "confidence", "link", "search_text",
