@@ -786,7 +786,9 @@ def _add_tagged(doc: _Doc, found: list[_Found]) -> list[_Found]:
         if quote is not None and quote.open_start == start and quote.closed and end < quote.close_end:
             end = quote.close_end  # the tagger reads one sentence; a quotation runs to its mark
         if end > start:
-            added.append(_Found(source, (group[0], group[-1] + 1), (start, end), kind="tagged"))
+            tagged = _Found(source, (group[0], group[-1] + 1), (start, end), kind="tagged")
+            _keep_to_own_clause(doc, tagged, *attribution_model.role_window(doc, anchor))
+            added.append(tagged)
     return sorted(found + added, key=lambda f: f.cue[0])
 
 
@@ -822,7 +824,63 @@ def _sentence_attributions(doc: _Doc, first: int, last: int) -> list[_Found]:
             i = hit.cue[1]
         else:
             i += 1
+    for f in results:
+        _keep_to_own_clause(doc, f, first, last)
     return results
+
+
+_FRONTED_SUBORDINATORS = _SUBORDINATORS | frozenset(("despite",))
+
+
+def _fronted_clause_comma(doc: _Doc, first: int, last: int) -> int | None:
+    """Return the comma closing a subordinate clause that opens the sentence, else None.
+
+    "While he acknowledged funding was a reason, Ham also noted ...", "As Democratic leaders worried
+    about X, President Obama is ...": a statement inside the fronted clause ends with it; the main
+    clause after the comma is another statement (or none), never part of that content.
+    """
+    tokens = doc.tokens
+    j = first
+    while j < last and (not tokens[j].is_word or tokens[j].low in _CONNECTIVES or tokens[j].low == "even"):
+        j += 1
+    if j >= last or tokens[j].low not in _FRONTED_SUBORDINATORS or doc.inside_quote(tokens[j].start):
+        return None
+    for k in range(j + 2, last):
+        if tokens[k].text == "," and not doc.inside_quote(tokens[k].start):
+            return k
+    return None
+
+
+def _parenthetical_cue(doc: _Doc, after: int, comma: int) -> bool:
+    """Return True when nothing but adjuncts follow a cue up to comma ("As X pointed out with a chart,", "as X put it,")."""
+    tokens = doc.tokens
+    if after < comma and tokens[after].low == "it":
+        after += 1  # "As Ms. Simonyan put it in a statement,"
+    if after >= comma or _only_adjuncts(doc, after, comma):
+        return True
+    return tokens[after].low in ("with", "in", "on", "at", "during") and not any(
+        t.low == "that" or t.text in _QUOTE_MARKS for t in tokens[after:comma])
+
+
+def _keep_to_own_clause(doc: _Doc, f: _Found, first: int, last: int) -> None:
+    """Cut f's content at the comma closing a fronted subordinate clause of its sentence, on the cue's side.
+
+    A cue inside the clause keeps the content up to the comma, unless only adjuncts follow the cue
+    there ("As one user pointed out with a chart, the gap is vast": the main clause is the content);
+    a cue after it loses the clause from a content read before it (a passive's subject).
+    """
+    comma = _fronted_clause_comma(doc, first, last)
+    if comma is None:
+        return
+    tokens = doc.tokens
+    cut = tokens[comma].start
+    if not f.content[0] < cut < f.content[1]:
+        return
+    if f.cue[1] <= comma:
+        if not _parenthetical_cue(doc, f.cue[1], comma):
+            f.content = (f.content[0], _trim_end(doc, cut))
+    elif comma + 1 < last:
+        f.content = (tokens[comma + 1].start, f.content[1])
 
 
 _NOT_SPEAKER_LABELS = frozenset("""

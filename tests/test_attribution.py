@@ -456,3 +456,14 @@ def test_tagged_speaker_does_not_run_over_a_comma_into_the_next_clause():
     assert a.speaker.text == "the nonpartisan Congressional Budget Office"
     (b,) = extract_attributions("According to Ham, the current administration has shuffled through military leaders.")
     assert (b.speaker.text, b.content.text) == ("Ham", "the current administration has shuffled through military leaders")
+
+
+def test_content_of_a_cue_in_a_fronted_subordinate_clause_ends_with_the_clause():
+    text = "While he acknowledged funding was a major reason, Ham also noted that several problems left him disillusioned."
+    found = {a.cue.text: a for a in extract_attributions(text, scope="polnear")}
+    assert found["acknowledged"].content.text == "funding was a major reason"
+    assert (found["noted"].speaker.text, found["noted"].content.text) == ("Ham", "several problems left him disillusioned")
+    # "As X put it, ...": the cue takes no complement of its own inside the clause; nothing is cut.
+    text = "As one analyst pointed out with a chart, the gap between the two candidates is vast."
+    (b,) = extract_attributions(text, scope="polnear")
+    assert "the gap between the two candidates is vast" in b.content.text
