@@ -776,9 +776,13 @@ def _add_tagged(doc: _Doc, found: list[_Found]) -> list[_Found]:
             continue  # "about", "of", "have": the linear cue model's context words, not cues of their own
         if any(f.content[0] <= tokens[anchor].start < f.content[1] for f in found):
             continue  # inside a found statement's content: an embedded clause, rarely annotated apart
-        # No hint: the rules read no statement here, and a noun phrase they would take before a
-        # long-tail cue word ("the charges", "the questions") misleads the tagger more than it helps.
+        # No hint first: the rules read no statement here, and a noun phrase they would take before a
+        # long-tail cue word ("the charges", "the questions") misleads the tagger more than it helps;
+        # it is asked only when the tagger finds no source it is sure of without it.
         source, content = _role_spans(doc, anchor, hinted=False, min_source_confidence=TAGGED_SOURCE_CONFIDENCE)
+        if source is None and content is not None:
+            # Unsure without the rules' noun phrase: with it (as in training) the tagger may be sure.
+            source, _ = _role_spans(doc, anchor, hinted=True, min_source_confidence=TAGGED_SOURCE_CONFIDENCE)
         if source is None or content is None:
             continue
         start, end = tokens[content[0]].start, _trim_end(doc, tokens[content[1] - 1].end)

@@ -467,3 +467,12 @@ def test_content_of_a_cue_in_a_fronted_subordinate_clause_ends_with_the_clause()
     text = "As one analyst pointed out with a chart, the gap between the two candidates is vast."
     (b,) = extract_attributions(text, scope="polnear")
     assert "the gap between the two candidates is vast" in b.content.text
+
+
+def test_tagged_cue_asks_for_the_rules_speaker_when_unsure_without_it():
+    text = "The agency had intended the program to be a success, and now it could say so."
+    found = {a.cue.text: a for a in extract_attributions(text, scope="polnear")}
+    assert (found["had intended"].speaker.text, found["had intended"].content.text) == ("The agency", "the program to be a success")
+    text = "The rabid partisans are not only an arm of the party, they are willing to lie to serve that goal."
+    (b,) = extract_attributions(text, scope="polnear")
+    assert (b.speaker.text, b.cue.text, b.content.text) == ("they", "are willing", "to lie to serve that goal")
