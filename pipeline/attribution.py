@@ -1123,6 +1123,10 @@ def _has_clause_marker(doc: _Doc, start: int, last: int) -> bool:
         tok.is_cap or tok.low in ("he", "she", "they", "it", "we", "i", "the", "there", "this", "his", "her", "their", "a", "an"))
 
 
+_AUXILIARY_VERBS = frozenset("has have had is are was were be been will would could can should may might must shall do does did".split())
+_ADDRESSEE_ENDS = (_SUBORDINATORS | cues.TIME_WORDS | frozenset(("during", "following", "outside", "inside"))) - {"this", "once"}
+
+
 def _skip_addressee(doc: _Doc, start: int, last: int, lemma: str) -> int:
     """Return the token index after an addressee of tell-like cues ("told reporters")."""
     tokens = doc.tokens
@@ -1132,8 +1136,9 @@ def _skip_addressee(doc: _Doc, start: int, last: int, lemma: str) -> int:
     limit = min(last, start + 5)
     while j < limit:
         t = tokens[j]
-        if t.low in ("that", ":", ",", "of", "about", "in", "on", "at", "to", ".") or t.text in _QUOTE_MARKS:
-            break
+        if t.low in ("that", ":", ",", "of", "about", "in", "on", "at", "to", ".") or t.text in _QUOTE_MARKS \
+                or t.low in _ADDRESSEE_ENDS:
+            break  # "told reporters after the meeting": an adjunct, not more of the addressee
         if t.low in cues.CUE_FORMS and not t.is_cap:
             break  # a verb ends the addressee; "The Huffington Post" does not
         j += 1
@@ -1440,8 +1445,8 @@ def _only_adjuncts(doc: _Doc, start: int, last: int) -> bool:
         tk = tokens[k]
         if tk.low in cues.CUE_FORMS and tk.low.endswith("ing") and tokens[k - 1].text == ",":
             return True
-        if tk.low == "that":
-            return False
+        if tk.low == "that" and not (k + 1 < last and tokens[k + 1].low in _AUXILIARY_VERBS):
+            return False  # "after the meeting that was held": a relative clause, no complement
         if tk.text == ":" or (tk.text in _OPEN_QUOTES):
             return False
     return True

@@ -476,3 +476,9 @@ def test_tagged_cue_asks_for_the_rules_speaker_when_unsure_without_it():
     text = "The rabid partisans are not only an arm of the party, they are willing to lie to serve that goal."
     (b,) = extract_attributions(text, scope="polnear")
     assert (b.speaker.text, b.cue.text, b.content.text) == ("they", "are willing", "to lie to serve that goal")
+
+
+def test_addressee_ends_at_a_time_adjunct_and_a_relative_that_is_no_complement():
+    text = '"The talks went well," the minister told reporters after the meeting that was held on Friday.'
+    (a,) = extract_attributions(text, scope="polnear")
+    assert (a.speaker.text, a.cue.text, a.content.text) == ("the minister", "told", "The talks went well")
