@@ -1438,6 +1438,9 @@ def _only_adjuncts(doc: _Doc, start: int, last: int) -> bool:
     if j >= last:
         return True
     t = tokens[j]
+    if t.low in ("and", "but") and j > start and tokens[j - 1].text == "," and j + 1 < last \
+            and tokens[j + 1].is_word and tokens[j + 1].low not in cues.ADJUNCT_STARTS | {"for", "with", "into"}:
+        return True  # "The plan is flawed, he said, and it should go": a new clause, no complement
     if t.low not in cues.ADJUNCT_STARTS and not (t.low.endswith("ing") and t.low in cues.CUE_FORMS) and t.low not in cues.TIME_WORDS:
         return False
     # An adjunct must not hide a that-clause or quote (then the cue takes a complement).

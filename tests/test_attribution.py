@@ -482,3 +482,9 @@ def test_addressee_ends_at_a_time_adjunct_and_a_relative_that_is_no_complement()
     text = '"The talks went well," the minister told reporters after the meeting that was held on Friday.'
     (a,) = extract_attributions(text, scope="polnear")
     assert (a.speaker.text, a.cue.text, a.content.text) == ("the minister", "told", "The talks went well")
+
+
+def test_cue_between_commas_before_a_new_clause_takes_the_content_before_it():
+    text = "It would take two weeks to convene the committee, he said, and intense wrangling could follow."
+    (a,) = extract_attributions(text, scope="polnear")
+    assert (a.speaker.text, a.content.text) == ("he", "It would take two weeks to convene the committee")
