@@ -776,9 +776,13 @@ def _add_tagged(doc: _Doc, found: list[_Found]) -> list[_Found]:
             continue  # "about", "of", "have": the linear cue model's context words, not cues of their own
         if any(f.content[0] <= tokens[anchor].start < f.content[1] for f in found):
             continue  # inside a found statement's content: an embedded clause, rarely annotated apart
-        # No hint: the rules read no statement here, and a noun phrase they would take before a
-        # long-tail cue word ("the charges", "the questions") misleads the tagger more than it helps.
+        # No hint first: the rules read no statement here, and a noun phrase they would take before a
+        # long-tail cue word ("the charges", "the questions") misleads the tagger more than it helps;
+        # it is asked only when the tagger finds no source it is sure of without it.
         source, content = _role_spans(doc, anchor, hinted=False, min_source_confidence=TAGGED_SOURCE_CONFIDENCE)
+        if source is None and content is not None:
+            # Unsure without the rules' noun phrase: with it (as in training) the tagger may be sure.
+            source, _ = _role_spans(doc, anchor, hinted=True, min_source_confidence=TAGGED_SOURCE_CONFIDENCE)
         if source is None or content is None:
             continue
         start, end = tokens[content[0]].start, _trim_end(doc, tokens[content[1] - 1].end)
@@ -786,7 +790,9 @@ def _add_tagged(doc: _Doc, found: list[_Found]) -> list[_Found]:
         if quote is not None and quote.open_start == start and quote.closed and end < quote.close_end:
             end = quote.close_end  # the tagger reads one sentence; a quotation runs to its mark
         if end > start:
-            added.append(_Found(source, (group[0], group[-1] + 1), (start, end), kind="tagged"))
+            tagged = _Found(source, (group[0], group[-1] + 1), (start, end), kind="tagged")
+            _keep_to_own_clause(doc, tagged, *attribution_model.role_window(doc, anchor))
+            added.append(tagged)
     return sorted(found + added, key=lambda f: f.cue[0])
 
 
@@ -822,7 +828,63 @@ def _sentence_attributions(doc: _Doc, first: int, last: int) -> list[_Found]:
             i = hit.cue[1]
         else:
             i += 1
+    for f in results:
+        _keep_to_own_clause(doc, f, first, last)
     return results
+
+
+_FRONTED_SUBORDINATORS = _SUBORDINATORS | frozenset(("despite",))
+
+
+def _fronted_clause_comma(doc: _Doc, first: int, last: int) -> int | None:
+    """Return the comma closing a subordinate clause that opens the sentence, else None.
+
+    "While he acknowledged funding was a reason, Ham also noted ...", "As Democratic leaders worried
+    about X, President Obama is ...": a statement inside the fronted clause ends with it; the main
+    clause after the comma is another statement (or none), never part of that content.
+    """
+    tokens = doc.tokens
+    j = first
+    while j < last and (not tokens[j].is_word or tokens[j].low in _CONNECTIVES or tokens[j].low == "even"):
+        j += 1
+    if j >= last or tokens[j].low not in _FRONTED_SUBORDINATORS or doc.inside_quote(tokens[j].start):
+        return None
+    for k in range(j + 2, last):
+        if tokens[k].text == "," and not doc.inside_quote(tokens[k].start):
+            return k
+    return None
+
+
+def _parenthetical_cue(doc: _Doc, after: int, comma: int) -> bool:
+    """Return True when nothing but adjuncts follow a cue up to comma ("As X pointed out with a chart,", "as X put it,")."""
+    tokens = doc.tokens
+    if after < comma and tokens[after].low == "it":
+        after += 1  # "As Ms. Simonyan put it in a statement,"
+    if after >= comma or _only_adjuncts(doc, after, comma):
+        return True
+    return tokens[after].low in ("with", "in", "on", "at", "during") and not any(
+        t.low == "that" or t.text in _QUOTE_MARKS for t in tokens[after:comma])
+
+
+def _keep_to_own_clause(doc: _Doc, f: _Found, first: int, last: int) -> None:
+    """Cut f's content at the comma closing a fronted subordinate clause of its sentence, on the cue's side.
+
+    A cue inside the clause keeps the content up to the comma, unless only adjuncts follow the cue
+    there ("As one user pointed out with a chart, the gap is vast": the main clause is the content);
+    a cue after it loses the clause from a content read before it (a passive's subject).
+    """
+    comma = _fronted_clause_comma(doc, first, last)
+    if comma is None:
+        return
+    tokens = doc.tokens
+    cut = tokens[comma].start
+    if not f.content[0] < cut < f.content[1]:
+        return
+    if f.cue[1] <= comma:
+        if not _parenthetical_cue(doc, f.cue[1], comma):
+            f.content = (f.content[0], _trim_end(doc, cut))
+    elif comma + 1 < last:
+        f.content = (tokens[comma + 1].start, f.content[1])
 
 
 _NOT_SPEAKER_LABELS = frozenset("""
@@ -1061,6 +1123,10 @@ def _has_clause_marker(doc: _Doc, start: int, last: int) -> bool:
         tok.is_cap or tok.low in ("he", "she", "they", "it", "we", "i", "the", "there", "this", "his", "her", "their", "a", "an"))
 
 
+_AUXILIARY_VERBS = frozenset("has have had is are was were be been will would could can should may might must shall do does did".split())
+_ADDRESSEE_ENDS = (_SUBORDINATORS | cues.TIME_WORDS | frozenset(("during", "following", "outside", "inside"))) - {"this", "once"}
+
+
 def _skip_addressee(doc: _Doc, start: int, last: int, lemma: str) -> int:
     """Return the token index after an addressee of tell-like cues ("told reporters")."""
     tokens = doc.tokens
@@ -1070,8 +1136,9 @@ def _skip_addressee(doc: _Doc, start: int, last: int, lemma: str) -> int:
     limit = min(last, start + 5)
     while j < limit:
         t = tokens[j]
-        if t.low in ("that", ":", ",", "of", "about", "in", "on", "at", "to", ".") or t.text in _QUOTE_MARKS:
-            break
+        if t.low in ("that", ":", ",", "of", "about", "in", "on", "at", "to", ".") or t.text in _QUOTE_MARKS \
+                or t.low in _ADDRESSEE_ENDS:
+            break  # "told reporters after the meeting": an adjunct, not more of the addressee
         if t.low in cues.CUE_FORMS and not t.is_cap:
             break  # a verb ends the addressee; "The Huffington Post" does not
         j += 1
@@ -1371,6 +1438,9 @@ def _only_adjuncts(doc: _Doc, start: int, last: int) -> bool:
     if j >= last:
         return True
     t = tokens[j]
+    if t.low in ("and", "but") and j > start and tokens[j - 1].text == "," and j + 1 < last \
+            and tokens[j + 1].is_word and tokens[j + 1].low not in cues.ADJUNCT_STARTS | {"for", "with", "into"}:
+        return True  # "The plan is flawed, he said, and it should go": a new clause, no complement
     if t.low not in cues.ADJUNCT_STARTS and not (t.low.endswith("ing") and t.low in cues.CUE_FORMS) and t.low not in cues.TIME_WORDS:
         return False
     # An adjunct must not hide a that-clause or quote (then the cue takes a complement).
@@ -1378,8 +1448,8 @@ def _only_adjuncts(doc: _Doc, start: int, last: int) -> bool:
         tk = tokens[k]
         if tk.low in cues.CUE_FORMS and tk.low.endswith("ing") and tokens[k - 1].text == ",":
             return True
-        if tk.low == "that":
-            return False
+        if tk.low == "that" and not (k + 1 < last and tokens[k + 1].low in _AUXILIARY_VERBS):
+            return False  # "after the meeting that was held": a relative clause, no complement
         if tk.text == ":" or (tk.text in _OPEN_QUOTES):
             return False
     return True

@@ -456,3 +456,35 @@ def test_tagged_speaker_does_not_run_over_a_comma_into_the_next_clause():
     assert a.speaker.text == "the nonpartisan Congressional Budget Office"
     (b,) = extract_attributions("According to Ham, the current administration has shuffled through military leaders.")
     assert (b.speaker.text, b.content.text) == ("Ham", "the current administration has shuffled through military leaders")
+
+
+def test_content_of_a_cue_in_a_fronted_subordinate_clause_ends_with_the_clause():
+    text = "While he acknowledged funding was a major reason, Ham also noted that several problems left him disillusioned."
+    found = {a.cue.text: a for a in extract_attributions(text, scope="polnear")}
+    assert found["acknowledged"].content.text == "funding was a major reason"
+    assert (found["noted"].speaker.text, found["noted"].content.text) == ("Ham", "several problems left him disillusioned")
+    # "As X put it, ...": the cue takes no complement of its own inside the clause; nothing is cut.
+    text = "As one analyst pointed out with a chart, the gap between the two candidates is vast."
+    (b,) = extract_attributions(text, scope="polnear")
+    assert "the gap between the two candidates is vast" in b.content.text
+
+
+def test_tagged_cue_asks_for_the_rules_speaker_when_unsure_without_it():
+    text = "The agency had intended the program to be a success, and now it could say so."
+    found = {a.cue.text: a for a in extract_attributions(text, scope="polnear")}
+    assert (found["had intended"].speaker.text, found["had intended"].content.text) == ("The agency", "the program to be a success")
+    text = "The rabid partisans are not only an arm of the party, they are willing to lie to serve that goal."
+    (b,) = extract_attributions(text, scope="polnear")
+    assert (b.speaker.text, b.cue.text, b.content.text) == ("they", "are willing", "to lie to serve that goal")
+
+
+def test_addressee_ends_at_a_time_adjunct_and_a_relative_that_is_no_complement():
+    text = '"The talks went well," the minister told reporters after the meeting that was held on Friday.'
+    (a,) = extract_attributions(text, scope="polnear")
+    assert (a.speaker.text, a.cue.text, a.content.text) == ("the minister", "told", "The talks went well")
+
+
+def test_cue_between_commas_before_a_new_clause_takes_the_content_before_it():
+    text = "It would take two weeks to convene the committee, he said, and intense wrangling could follow."
+    (a,) = extract_attributions(text, scope="polnear")
+    assert (a.speaker.text, a.content.text) == ("he", "It would take two weeks to convene the committee")
