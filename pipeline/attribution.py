@@ -791,7 +791,8 @@ def _add_tagged(doc: _Doc, found: list[_Found]) -> list[_Found]:
             end = quote.close_end  # the tagger reads one sentence; a quotation runs to its mark
         if end > start:
             tagged = _Found(source, (group[0], group[-1] + 1), (start, end), kind="tagged")
-            _keep_to_own_clause(doc, tagged, *attribution_model.role_window(doc, anchor))
+            window_first, window_last = attribution_model.role_window(doc, anchor)
+            _keep_to_own_clause(doc, tagged, _fronted_clause_comma(doc, window_first, window_last), window_last)
             added.append(tagged)
     return sorted(found + added, key=lambda f: f.cue[0])
 
@@ -828,8 +829,9 @@ def _sentence_attributions(doc: _Doc, first: int, last: int) -> list[_Found]:
             i = hit.cue[1]
         else:
             i += 1
+    comma = _fronted_clause_comma(doc, first, last)
     for f in results:
-        _keep_to_own_clause(doc, f, first, last)
+        _keep_to_own_clause(doc, f, comma, last)
     return results
 
 
@@ -866,14 +868,14 @@ def _parenthetical_cue(doc: _Doc, after: int, comma: int) -> bool:
         t.low == "that" or t.text in _QUOTE_MARKS for t in tokens[after:comma])
 
 
-def _keep_to_own_clause(doc: _Doc, f: _Found, first: int, last: int) -> None:
-    """Cut f's content at the comma closing a fronted subordinate clause of its sentence, on the cue's side.
+def _keep_to_own_clause(doc: _Doc, f: _Found, comma: int | None, last: int) -> None:
+    """Cut f's content at `comma`, which closes a fronted subordinate clause of its sentence, on the cue's side.
 
     A cue inside the clause keeps the content up to the comma, unless only adjuncts follow the cue
     there ("As one user pointed out with a chart, the gap is vast": the main clause is the content);
     a cue after it loses the clause from a content read before it (a passive's subject).
+    The comma comes from _fronted_clause_comma, asked once per sentence (None: no such clause).
     """
-    comma = _fronted_clause_comma(doc, first, last)
     if comma is None:
         return
     tokens = doc.tokens
@@ -1123,7 +1125,6 @@ def _has_clause_marker(doc: _Doc, start: int, last: int) -> bool:
         tok.is_cap or tok.low in ("he", "she", "they", "it", "we", "i", "the", "there", "this", "his", "her", "their", "a", "an"))
 
 
-_AUXILIARY_VERBS = frozenset("has have had is are was were be been will would could can should may might must shall do does did".split())
 _ADDRESSEE_ENDS = (_SUBORDINATORS | cues.TIME_WORDS | frozenset(("during", "following", "outside", "inside"))) - {"this", "once"}
 
 
@@ -1448,7 +1449,7 @@ def _only_adjuncts(doc: _Doc, start: int, last: int) -> bool:
         tk = tokens[k]
         if tk.low in cues.CUE_FORMS and tk.low.endswith("ing") and tokens[k - 1].text == ",":
             return True
-        if tk.low == "that" and not (k + 1 < last and tokens[k + 1].low in _AUXILIARY_VERBS):
+        if tk.low == "that" and not (k + 1 < last and tokens[k + 1].low in cues.AUXILIARY_VERBS):
             return False  # "after the meeting that was held": a relative clause, no complement
         if tk.text == ":" or (tk.text in _OPEN_QUOTES):
             return False

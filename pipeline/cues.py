@@ -67,8 +67,12 @@ accusations assertion assertions denial denials warning warnings words testimony
 insistence position view views
 """.split())
 
-AUXILIARIES = frozenset("""
-has have had is are was were be been being will would could can should may might must shall do does did
+# The verbs among them: "that was held" is a relative clause, "that the plan" a complement.
+AUXILIARY_VERBS = frozenset("has have had is are was were be been will would could can should may might must shall do does did".split())
+
+# Auxiliary verbs and the adverbs that sit between them and a cue ("has also repeatedly said").
+AUXILIARIES = AUXILIARY_VERBS | frozenset("""
+being
 also again once long consistently repeatedly publicly previously later then earlier still never not n't
 already often frequently reportedly allegedly recently just even first privately openly angrily quickly
 flatly strongly firmly further furthermore since subsequently initially ultimately separately additionally

@@ -10,8 +10,8 @@ writer rebuilds, just before it publishes the file:
 - `timeline_points`: the timeline's points (assertion, party, stance, date) with their counts and
   one example for the tooltip, so drawing many assertions at once aggregates nothing; stored in
   point order, so each assertion's points are one run of rows.
-- `timeline_ranges`: the first and last rowid of each assertion's run, so reading some assertions'
-  points skips straight to their rows.
+- `timeline_ranges`: the first and last point number of each assertion's run, which a reader turns
+  into rowids, so reading some assertions' points skips straight to their rows.
 - `quote_words`: every word of every quote with the row it is in, sorted by word, so the quote
   search looks up its rarest word instead of scanning a million quotes (`claim_rows.search_text`
   holds the same words per row, for words found in most quotes).
@@ -122,10 +122,9 @@ ORDER BY point_no
 """
 
 # Where each assertion's points lie, as point numbers: one run each, since point order sorts by
-# assertion first. A reader turns them into rowids (a row's
-# point_no minus its rowid is the same for every row: the rows are stored in point order, which
-# CREATE TABLE AS ... ORDER BY keeps, and rebuild() checks) and filters on rowid: that is the one filter
-# DuckDB applies before reading a column, seeking to the rows. Reading 12 assertions' points by
+# assertion first. A reader turns them into rowids (a row's point_no minus its rowid is the same for
+# every row: the rows are stored in point order, which CREATE TABLE AS ... ORDER BY keeps, and
+# rebuild() checks) and filters on rowid: the one filter DuckDB applies before reading a column. Reading 12 assertions' points by
 # `assertion_id =` decoded every string column of each zone the id's vectors touch and took 35-50 ms
 # on a million claims; by rowid ranges 15-20 ms (bench/queries.py). Point numbers, not rowids, are
 # stored because rowids are only final once the rebuild's transaction commits.

@@ -198,8 +198,8 @@ def m006_read_model(con: duckdb.DuckDBPyConnection) -> None:
 
 def m007_timeline_ranges(con: duckdb.DuckDBPyConnection) -> None:
     # Read model version 2 adds `timeline_ranges` (where each assertion's points lie) and
-    # `claim_rows.party_no` (parties counted as bits); an old file
-    # gets it here, so a dashboard of this version can read the file before the next ingest.
+    # `claim_rows.party_no` (parties counted as bits); an old file gets them here, so a dashboard of
+    # this version can read the file before the next ingest.
     read_model.rebuild(con)
 
 
