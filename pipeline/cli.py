@@ -9,6 +9,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
@@ -181,9 +182,10 @@ def _show(frame, fmt: str, title: str) -> None:
 
 
 def _missing(value) -> bool:
+    """True for None, NaN, NaT and pandas' NA (a missing integer, such as a file's quarantine line)."""
     try:
-        return value is None or value != value  # NaN / NaT
-    except (TypeError, ValueError):
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or array (authors): a value, never "missing"
         return False
 
 

@@ -58,7 +58,7 @@ def test_documents_needs_date_lists_the_undated(seed_db):
         "002_d15bbcbb6ade96e7.txt", "003_dc76e98f6d4ee6c7.txt"]
 
 
-def test_quarantine_lists_reasons(tmp_path):
+def test_quarantine_lists_reasons(tmp_path, monkeypatch):
     db = tmp_path / "claims.duckdb"
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "empty.txt").write_bytes(b"")
@@ -66,6 +66,11 @@ def test_quarantine_lists_reasons(tmp_path):
     run = run_cli("quarantine", "--format", "csv", db=db)
     [row] = list(csv.DictReader(io.StringIO(run.stdout)))
     assert (row["source"], row["reason"]) == ("empty.txt", "empty file")
+    # The default table: a file has no line number (a missing integer), which once crashed the listing.
+    monkeypatch.setenv("COLUMNS", "250")  # wide enough that rich does not wrap the reason
+    table = run_cli("quarantine", db=db)
+    assert table.returncode == 0, table.stderr
+    assert "empty.txt" in table.stdout and "empty file" in table.stdout
 
 
 def test_listing_without_a_database_says_how_to_make_one(tmp_path):
