@@ -362,6 +362,25 @@ def test_role_tagger_drops_a_relative_clause_from_the_speaker():
     assert told.speaker.text == "Mr. Obama"
 
 
+@needs_role_tagger
+def test_role_tagger_never_draws_the_fronted_clause_into_the_speaker():
+    text = ("Although Scott lacks a signature policy achievement, elected officials from both parties say he "
+            "has forged a reputation as a hard worker.")
+    (say,) = extract_attributions(text, scope="polnear")
+    assert say.speaker.text == "elected officials from both parties"
+    assert say.content.text.startswith("he has forged a reputation")
+
+
+def test_a_noun_phrase_object_of_a_speech_verb_ends_at_its_comma():
+    text = ("A chorus of prominent Republicans has said the same thing, including the former presidential "
+            "candidate Mitt Romney.")
+    (said,) = extract_attributions(text, scope="polnear")
+    assert (said.speaker.text, said.content.text) == ("A chorus of prominent Republicans", "the same thing")
+    # A subject with an apposition goes on: the reported clause is the content.
+    (bill,) = extract_attributions("The senator said the bill, which passed on Monday, would cost billions.")
+    assert bill.content.text == "the bill, which passed on Monday, would cost billions"
+
+
 def test_participle_cue_takes_the_whole_subject_noun_phrase():
     text = "Mr. Trump spoke at the rally, noting that the polls were rigged."
     (a,) = [a for a in extract_attributions(text) if a.cue.text == "noting"]
