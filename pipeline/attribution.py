@@ -1424,7 +1424,8 @@ def _trailing(doc: _Doc, first: int, last: int, speaker: tuple[int, int], after:
     if after_quote:
         if after < last and (tokens[after].low == "that" or tokens[after].text == ":" or tokens[after].text in _OPEN_QUOTES):
             return None
-        if _opens_mid_sentence(doc, first, content_first):
+        if _opens_mid_sentence(doc, first, content_first) and tokens[content_first - 1].text != ":":
+            # (After a colon the quotation is announced, 'McCaskill scolded him: "...," she said': its own content.)
             if not _only_adjuncts(doc, after, last):
                 return None  # 'In an interview on "Face the Nation," Ryan said the ...': a title, not his words
             content_first = first  # 'The loopholes he cited are "...," The Hill reported': the whole sentence
@@ -1461,6 +1462,8 @@ def _only_adjuncts(doc: _Doc, start: int, last: int) -> bool:
     if j >= last:
         return True
     t = tokens[j]
+    if j > start and tokens[j - 1].text == "," and _participle_clause(doc, j):
+        return True  # '"...," she said, referencing the bank's drive': a participle clause, no complement
     if t.low in ("and", "but") and j > start and tokens[j - 1].text == "," and j + 1 < last \
             and tokens[j + 1].is_word and tokens[j + 1].low not in cues.ADJUNCT_STARTS | {"for", "with", "into"}:
         return True  # "The plan is flawed, he said, and it should go": a new clause, no complement
