@@ -540,7 +540,15 @@ def _extract(text: str, extra_cues: set[int] | None = None, blocked_cues: set[in
         found = _outermost(doc, found)
         if use_model and attribution_model.role_tagger_available():
             found = _add_tagged(doc, found)
+        for f in found:
+            if f.cue[1] - f.cue[0] == 1 and doc.tokens[f.cue[0]].low in _RAISING_VERBS:
+                f.speaker = None
     return [a for a in (_build(doc, people, f) for f in found) if a is not None]
+
+
+# "No major polls appear to have been conducted", "Trump's supporters seemed unperturbed": PolNeAR reads
+# the subject of a raising verb as part of what is perceived, an attribution without a source.
+_RAISING_VERBS = frozenset("appear appears appeared appearing seem seems seemed seeming".split())
 
 
 def _outermost(doc: _Doc, found: list[_Found]) -> list[_Found]:
@@ -1391,6 +1399,8 @@ def _inverted_trailing(doc: _Doc, first: int, last: int, i: int, after: int) -> 
     # '"...," suggesting the debate erased all memory of ...': a participle after a quotation takes a
     # clause; only '"...," saying Mr. X.' with nothing but adjuncts after the name is an inverted speaker.
     participle = tokens[i].low.endswith("ing")
+    if participle and not after_quote and i - 2 >= first and tokens[i - 2].low in cues.CUE_FORMS:
+        return None  # '"...," she said, citing the latest figures': the participle goes on from "she said"
     if not after_quote and not _only_adjuncts(doc, speaker[1], last):
         return None
     if participle and (not _only_adjuncts(doc, speaker[1], last) or any(

@@ -381,6 +381,20 @@ def test_a_noun_phrase_object_of_a_speech_verb_ends_at_its_comma():
     assert bill.content.text == "the bill, which passed on Monday, would cost billions"
 
 
+def test_quotation_announced_by_a_colon_is_the_content_of_the_trailing_cue():
+    (a,) = extract_attributions("The senator was blunt: “The plan is a failure,” she said.", scope="polnear")
+    assert (a.speaker.text, a.cue.text, a.content.text) == ("she", "said", "The plan is a failure")
+
+
+def test_participle_after_she_said_goes_on_from_her_and_leaves_the_quotation_to_said():
+    text = "“The plan is a failure” for the state and its workers, she said, citing the latest figures."
+    said, citing = extract_attributions(text)
+    assert (said.speaker.text, said.content.text) == ("she", "“The plan is a failure” for the state and its workers")
+    assert (citing.speaker.text, citing.content.text) == ("she", "the latest figures")
+    text = "“The plan is a failure” for the state, she said, referencing the latest figures."
+    assert extract_attributions(text)[0].content.text == "“The plan is a failure” for the state"
+
+
 def test_participle_cue_takes_the_whole_subject_noun_phrase():
     text = "Mr. Trump spoke at the rally, noting that the polls were rigged."
     (a,) = [a for a in extract_attributions(text) if a.cue.text == "noting"]
