@@ -395,6 +395,14 @@ def test_participle_after_she_said_goes_on_from_her_and_leaves_the_quotation_to_
     assert extract_attributions(text)[0].content.text == "“The plan is a failure” for the state"
 
 
+def test_raising_verb_has_no_source_in_polnear_scope():
+    text = "No major polls appear to have been conducted in South Dakota before the primary."
+    (a,) = extract_attributions(text, scope="polnear")
+    assert a.speaker is None and a.cue.text == "appear"
+    assert a.content.text == "to have been conducted in South Dakota"
+    assert extract_attributions(text) == []  # the product's scope: no statement
+
+
 def test_participle_cue_takes_the_whole_subject_noun_phrase():
     text = "Mr. Trump spoke at the rally, noting that the polls were rigged."
     (a,) = [a for a in extract_attributions(text) if a.cue.text == "noting"]
