@@ -403,6 +403,21 @@ def test_raising_verb_has_no_source_in_polnear_scope():
     assert extract_attributions(text) == []  # the product's scope: no statement
 
 
+def test_a_poll_or_report_keeps_its_date_in_the_source_and_a_person_does_not():
+    (poll,) = extract_attributions("A Washington Post-ABC News poll last week found Clinton ahead.", scope="polnear")
+    assert poll.speaker.text == "A Washington Post-ABC News poll last week"
+    (released,) = extract_attributions("A CBS poll released Monday shows Clinton ahead.", scope="polnear")
+    assert released.speaker.text == "A CBS poll released Monday"
+    (person,) = extract_attributions("Clinton on Tuesday said the deal was bad.")
+    assert person.speaker.text == "Clinton"
+
+
+def test_according_to_a_person_familiar_with_keeps_what_they_know():
+    (a,) = extract_attributions("The decision was made in secret, according to a person familiar with Johnson's views.")
+    assert a.speaker.text == "a person familiar with Johnson's views"
+    assert a.content.text == "The decision was made in secret"
+
+
 def test_participle_cue_takes_the_whole_subject_noun_phrase():
     text = "Mr. Trump spoke at the rally, noting that the polls were rigged."
     (a,) = [a for a in extract_attributions(text) if a.cue.text == "noting"]
@@ -441,7 +456,7 @@ def test_speaker_edges_drop_focus_adverbs_and_relative_pronouns():
     (a,) = extract_attributions("Even China, the country's only ally, said it was opposed to the test.")
     assert a.speaker.text == "China, the country's only ally"
     (b,) = extract_attributions("Both Mr. King and Mr. Schultz say the rules are too strict.")
-    assert b.speaker.text == "Mr. King and Mr. Schultz"
+    assert b.speaker.text == "Both Mr. King and Mr. Schultz"
     (c,) = extract_attributions("Both senators say the rules are too strict.")
     assert c.speaker.text == "Both senators"
 
