@@ -1374,6 +1374,15 @@ def _np_forward(doc: _Doc, start: int, last: int, clause_tail: bool = False,
             continue
         if not t.is_word and t.text not in ("’", "'", "-", "&"):
             break
+        if j > start and tokens[j - 1].low in _DATED_SOURCES and low in _DATING_PARTICIPLES:
+            # "according to the latest Reuters/Ipsos poll released Friday": the date names which poll.
+            k = j + 1
+            while k < last and (tokens[k].low in cues.TIME_WORDS or tokens[k].low in ("on", "in") and k + 1 < last
+                                and tokens[k + 1].low in cues.TIME_WORDS or tokens[k].text.isdigit()):
+                k += 1
+            if k > j + 1:
+                j = k
+                break  # (without a date the phrase goes on: "exit polls conducted for the Associated Press")
         close_to = low in ("with", "to") and j > start and tokens[j - 1].low in ("familiar", "close", "closest", "loyal")
         if low in cues.NP_STOPS and low not in ("of", "for", "by", "from") and not close_to \
                 or (low in cues.CUE_FORMS and not t.is_cap and j > start):
@@ -1994,6 +2003,14 @@ def _resolve(people: _People, s_tokens: list[_Tok], mention: str, pos: int) -> t
         words = head
     words = [w for w in words if w != "."]
     honorific = words[0].lower().rstrip(".") if words and words[0].lower().rstrip(".") in cues.HONORIFICS else None
+    if "of" in words[2:]:
+        # "Rep. John Mica of Florida", "Del. Stacey Plaskett of the Virgin Islands": the name stands before
+        # "of" (a title's own "of" comes after the title word: "Secretary of State Antony Blinken").
+        k = words.index("of", 2)
+        before = words[:k]
+        if before[-1][:1].isupper() and before[-1].lower() not in cues.TITLE_WORDS and (
+                honorific or any(w.lower() in cues.TITLE_WORDS for w in before[:-1])):
+            words = before
     name, role = _split_name_role(words)
     name = [w[:-2] if w.endswith(("'s", "’s")) else w for w in name]
     titled = any(w.lower().rstrip(".") in (cues.TITLE_WORDS | cues.ROLE_HEADS) - _LINK_WORDS for w in role)

@@ -111,12 +111,12 @@ PERSONAL_PRONOUNS = {
 }
 OTHER_PRONOUNS = frozenset("i we they you it who which me us them".split())
 
-HONORIFICS = frozenset("mr mrs ms miss dr sen rep gov gen lt col sgt prof rev adm maj capt sir dame lord".split())
+HONORIFICS = frozenset("mr mrs ms miss dr sen sens rep reps del gov gen lt col sgt prof rev adm maj capt sir dame lord".split())
 
 # Capitalised words that belong to a role title, not to a person's name.
 TITLE_WORDS = frozenset("""
 president vice secretary minister deputy assistant under director chief chairman chairwoman chair
-spokesman spokeswoman spokesperson ambassador envoy senator sen representative rep governor gov
+spokesman spokeswoman spokesperson ambassador envoy senator sen sens representative rep reps delegate del governor gov
 general gen admiral colonel lieutenant commander mayor judge justice attorney prosecutor king queen
 prince princess crown sheikh premier chancellor leader speaker head adviser advisor counsel
 foreign defense defence state interior affairs security national homeland justice treasury finance

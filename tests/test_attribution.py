@@ -418,6 +418,21 @@ def test_according_to_a_person_familiar_with_keeps_what_they_know():
     assert a.content.text == "The decision was made in secret"
 
 
+def test_titled_name_before_of_place_is_the_name_not_the_place():
+    (mica,) = extract_attributions('"This is a waste of time," said Rep. John Mica of Florida.')
+    assert (mica.speaker.text, mica.speaker_name) == ("Rep. John Mica of Florida", "John Mica")
+    (plaskett,) = extract_attributions('"This is a waste of time," said Del. Stacey Plaskett of the Virgin Islands.')
+    assert (plaskett.speaker.text, plaskett.speaker_name) == ("Del. Stacey Plaskett of the Virgin Islands", "Stacey Plaskett")
+    (blinken,) = extract_attributions('"We will act," said Secretary of State Antony Blinken.')
+    assert (blinken.speaker_name, blinken.speaker_role) == ("Antony Blinken", "Secretary of State")
+
+
+def test_according_to_a_poll_released_on_a_day_keeps_the_day():
+    (a,) = extract_attributions("Clinton leads by four points, according to the latest Reuters/Ipsos opinion poll "
+                                "released Friday.", scope="polnear")
+    assert a.speaker.text == "the latest Reuters/Ipsos opinion poll released Friday"
+
+
 def test_participle_cue_takes_the_whole_subject_noun_phrase():
     text = "Mr. Trump spoke at the rally, noting that the polls were rigged."
     (a,) = [a for a in extract_attributions(text) if a.cue.text == "noting"]
