@@ -1028,6 +1028,10 @@ def _verb_cue(doc: _Doc, first: int, last: int, i: int, previous: list[_Found]) 
     prev_low = tokens[prev].low if prev >= first else ""
     is_base = low == lemma or low == lemma + "s" or low == lemma + "es"
     is_ing = low.endswith("ing") and low != lemma
+    # "A GAO report released last year found", "a speech titled": a participle after the document it
+    # describes modifies it; the sentence's own verb is the cue.
+    if low in _MODIFYING_PARTICIPLES and prev_low in _DATED_SOURCES | _TITLED_WORKS:
+        return None
     # "the reported deal", "a claim", "to say": nouns, adjectives and infinitives are not cues.
     if prev_low in cues.DETERMINERS or (prev_low in ("to", "of", "for", "in", "on", "with") and not _went_on_to(tokens, prev, first)):
         return None
@@ -1194,6 +1198,8 @@ def _speaker_before(doc: _Doc, first: int, cue: int) -> tuple[int, int] | None:
             j -= 1
     if j < first:
         return None
+    if j > first and tokens[j].low in _MODIFYING_PARTICIPLES and tokens[j - 1].low in _DATED_SOURCES | _TITLED_WORKS:
+        j -= 1  # "A GAO report released last year found": the noun the participle describes ends the speaker
     speaker = _speaker_ending_at(doc, first, j, depth=0)
     if speaker is not None and speaker[1] == j + 1 and (tokens[j].low in _DATED_SOURCES or tokens[j].low in _DATING_PARTICIPLES):
         # "A CBS poll released Monday shows", "A Washington Post-ABC News poll last week found": the
@@ -1209,6 +1215,8 @@ def _speaker_before(doc: _Doc, first: int, cue: int) -> tuple[int, int] | None:
 _DATED_SOURCES = frozenset("poll polls survey surveys report reports study studies analysis memo document documents "
                            "filing data figures statement letter release".split())
 _DATING_PARTICIPLES = frozenset("released published conducted taken filed issued".split())
+_MODIFYING_PARTICIPLES = _DATING_PARTICIPLES | frozenset("titled entitled labeled labelled obtained".split())
+_TITLED_WORKS = frozenset("ad ads video videos speech speeches book books article articles spot film".split())
 _QUANTIFIERS = frozenset("one two three four five six seven eight nine ten dozens hundreds thousands millions many some most "
                          "all none each several half majority number members percent".split())
 _RELATIVES = frozenset("who which whose where when whom".split())

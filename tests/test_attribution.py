@@ -433,6 +433,11 @@ def test_according_to_a_poll_released_on_a_day_keeps_the_day():
     assert a.speaker.text == "the latest Reuters/Ipsos opinion poll released Friday"
 
 
+def test_participle_describing_a_report_is_no_cue_of_its_own():
+    (a,) = extract_attributions("A report released Tuesday found that the program was flawed.", scope="polnear")
+    assert (a.speaker.text, a.cue.text, a.content.text) == ("A report released Tuesday", "found", "the program was flawed")
+
+
 def test_participle_cue_takes_the_whole_subject_noun_phrase():
     text = "Mr. Trump spoke at the rally, noting that the polls were rigged."
     (a,) = [a for a in extract_attributions(text) if a.cue.text == "noting"]
