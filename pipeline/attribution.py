@@ -755,13 +755,11 @@ def _left_extension_start(doc: _Doc, start: int, speaker_start: int) -> int:
     (A phrase joined by a subordinator, "Hawaii, as one of his advisers pointed out", looked like a
     second case, but stopping there cost more on PolNeAR train than it won.)
     """
-    for first, last in doc.sentences:
-        if first <= start < last:
-            comma = _fronted_clause_comma(doc, first, last)
-            if comma is not None and start <= comma < speaker_start:
-                return comma + 1
-            break
-    return start
+    from pipeline import attribution_model
+
+    first, last = attribution_model.role_window(doc, start)  # the sentence the tagger read
+    comma = _fronted_clause_comma(doc, first, last)
+    return comma + 1 if comma is not None and start <= comma < speaker_start else start
 
 
 def _participle_clause(doc: _Doc, k: int) -> bool:
@@ -1030,7 +1028,7 @@ def _verb_cue(doc: _Doc, first: int, last: int, i: int, previous: list[_Found]) 
     is_ing = low.endswith("ing") and low != lemma
     # "A GAO report released last year found", "a speech titled": a participle after the document it
     # describes modifies it; the sentence's own verb is the cue.
-    if low in _MODIFYING_PARTICIPLES and prev_low in _DATED_SOURCES | _TITLED_WORKS:
+    if _describes_document(tokens, i):
         return None
     # "the reported deal", "a claim", "to say": nouns, adjectives and infinitives are not cues.
     if prev_low in cues.DETERMINERS or (prev_low in ("to", "of", "for", "in", "on", "with") and not _went_on_to(tokens, prev, first)):
@@ -1198,7 +1196,7 @@ def _speaker_before(doc: _Doc, first: int, cue: int) -> tuple[int, int] | None:
             j -= 1
     if j < first:
         return None
-    if j > first and tokens[j].low in _MODIFYING_PARTICIPLES and tokens[j - 1].low in _DATED_SOURCES | _TITLED_WORKS:
+    if j > first and _describes_document(tokens, j):
         j -= 1  # "A GAO report released last year found": the noun the participle describes ends the speaker
     speaker = _speaker_ending_at(doc, first, j, depth=0)
     if speaker is not None and speaker[1] == j + 1 and (tokens[j].low in _DATED_SOURCES or tokens[j].low in _DATING_PARTICIPLES):
@@ -1217,6 +1215,14 @@ _DATED_SOURCES = frozenset("poll polls survey surveys report reports study studi
 _DATING_PARTICIPLES = frozenset("released published conducted taken filed issued".split())
 _MODIFYING_PARTICIPLES = _DATING_PARTICIPLES | frozenset("titled entitled labeled labelled obtained".split())
 _TITLED_WORKS = frozenset("ad ads video videos speech speeches book books article articles spot film".split())
+_DESCRIBED_WORKS = _DATED_SOURCES | _TITLED_WORKS
+
+
+def _describes_document(tokens: list[_Tok], i: int) -> bool:
+    """Return True when token i is a participle describing the document before it ("a report released", "a speech titled")."""
+    return i > 0 and tokens[i].low in _MODIFYING_PARTICIPLES and tokens[i - 1].low in _DESCRIBED_WORKS
+
+
 _QUANTIFIERS = frozenset("one two three four five six seven eight nine ten dozens hundreds thousands millions many some most "
                          "all none each several half majority number members percent".split())
 _RELATIVES = frozenset("who which whose where when whom".split())
