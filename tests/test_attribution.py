@@ -408,8 +408,23 @@ def test_a_poll_or_report_keeps_its_date_in_the_source_and_a_person_does_not():
     assert poll.speaker.text == "A Washington Post-ABC News poll last week"
     (released,) = extract_attributions("A CBS poll released Monday shows Clinton ahead.", scope="polnear")
     assert released.speaker.text == "A CBS poll released Monday"
+    (according,) = extract_attributions("Clinton leads by four points, according to the latest Reuters/Ipsos opinion "
+                                        "poll released Friday.", scope="polnear")
+    assert according.speaker.text == "the latest Reuters/Ipsos opinion poll released Friday"
     (person,) = extract_attributions("Clinton on Tuesday said the deal was bad.")
     assert person.speaker.text == "Clinton"
+
+
+@needs_role_tagger
+def test_signature_after_a_dash_keeps_the_whole_name_with_its_initial():
+    text = "Here are some replies.\n\n“He is not fit to lead our nation.” ― Edwin G. Monroy\n"
+    (a,) = extract_attributions(text, scope="polnear")
+    assert (a.speaker.text, a.content.text) == ("Edwin G. Monroy", "He is not fit to lead our nation")
+
+
+def test_delegate_abbreviation_does_not_end_the_sentence():
+    (a,) = extract_attributions('"This is a waste of time," said Del. Stacey Plaskett.')
+    assert (a.speaker.text, a.speaker_name) == ("Del. Stacey Plaskett", "Stacey Plaskett")
 
 
 def test_according_to_a_person_familiar_with_keeps_what_they_know():
@@ -425,12 +440,6 @@ def test_titled_name_before_of_place_is_the_name_not_the_place():
     assert (plaskett.speaker.text, plaskett.speaker_name) == ("Del. Stacey Plaskett of the Virgin Islands", "Stacey Plaskett")
     (blinken,) = extract_attributions('"We will act," said Secretary of State Antony Blinken.')
     assert (blinken.speaker_name, blinken.speaker_role) == ("Antony Blinken", "Secretary of State")
-
-
-def test_according_to_a_poll_released_on_a_day_keeps_the_day():
-    (a,) = extract_attributions("Clinton leads by four points, according to the latest Reuters/Ipsos opinion poll "
-                                "released Friday.", scope="polnear")
-    assert a.speaker.text == "the latest Reuters/Ipsos opinion poll released Friday"
 
 
 def test_participle_describing_a_report_is_no_cue_of_its_own():
