@@ -391,6 +391,8 @@ def _register(people: _People, words: list[str], start: int, pos: int) -> None:
     if words and words[0].lower().rstrip(".") in cues.HONORIFICS:
         honorific = words[0].lower().rstrip(".")
     name, role = _split_name_role(words)
+    if _member_of_body(role):
+        return  # "the spokesman for Acme Corp": the capitalised words name a body, not a person
     name = [w[:-2] if w.endswith(("'s", "’s")) else w for w in name]
     if not name:
         return
@@ -1030,6 +1032,8 @@ def _verb_cue(doc: _Doc, first: int, last: int, i: int, previous: list[_Found]) 
     # describes modifies it; the sentence's own verb is the cue.
     if _describes_document(tokens, i):
         return None
+    if prev_low == "having" and i + 2 < last and tokens[i + 1].low in ("that", "this") and tokens[i + 2].text == ",":
+        return None  # "Having said that, ...": a connective, not a statement
     # "the reported deal", "a claim", "to say": nouns, adjectives and infinitives are not cues.
     if prev_low in cues.DETERMINERS or (prev_low in ("to", "of", "for", "in", "on", "with") and not _went_on_to(tokens, prev, first)):
         return None
@@ -1932,6 +1936,8 @@ def _build(doc: _Doc, people: _People, f: _Found) -> Attribution | None:
     speaker_span = None
     name = role = None
     speaker = _trim_speaker_edges(doc, f.speaker) if f.speaker is not None else None
+    if speaker is not None and speaker[1] - speaker[0] == 1 and _cannot_speak(tokens[speaker[0]]):
+        speaker = None
     if speaker is not None:
         s_tokens = tokens[speaker[0]:speaker[1]]
         s, e = s_tokens[0].start, s_tokens[-1].end
@@ -1952,6 +1958,20 @@ def _build(doc: _Doc, people: _People, f: _Found) -> Attribution | None:
 
 
 _SPEAKER_LEAD_WORDS = frozenset("even perhaps said say says".split())
+
+# Words that are never a speaker on their own: "It is worth noting", "Having said that", "Perhaps
+# recognizing", "Please ask" (adverbs, adjectives, imperatives the rules or tagger read as a subject).
+_NON_SPEAKER_WORDS = frozenset("""worth perhaps otherwise indeed very seldom hard least far well please
+maybe also only just even still already often never always""".split())
+
+
+def _cannot_speak(tok: _Tok) -> bool:
+    """Return True for a one-word speaker that cannot be one: a listed adverb, a bare participle, a negation."""
+    low = tok.low
+    if low in _NON_SPEAKER_WORDS or low.endswith(("n't", "n’t")):
+        return True
+    # "Having said that", "Keeps saying", "faced questions": a lone verb form is no noun phrase.
+    return low in ("having", "keeps") or (len(low) > 5 and low.endswith(("ing", "ed")) and not tok.is_cap)
 
 
 def _trim_speaker_edges(doc: _Doc, speaker: tuple[int, int]) -> tuple[int, int]:
@@ -1990,6 +2010,19 @@ def _has_open_quote(text: str, start: int, end: int) -> bool:
     return any(ch in "“\"‘" for ch in text[start:end])
 
 
+_ORGANISATION_PREPOSITIONS = frozenset("the for at of with from in to".split())
+
+
+def _member_of_body(role: list[str]) -> bool:
+    """Return True when role words before a capitalised run describe a member of a body named by it.
+
+    "spokesman for the" (Kremlin), "professor at the" (University of Tehran): a lowercase role
+    word, then a preposition or article; "Bank of" (England) is part of the body's own name.
+    """
+    return bool(role) and role[-1].lower() in _ORGANISATION_PREPOSITIONS and any(
+        not w[:1].isupper() and w.lower() not in _ORGANISATION_PREPOSITIONS | {"a", "an"} for w in role)
+
+
 def _resolve(people: _People, s_tokens: list[_Tok], mention: str, pos: int) -> tuple[str | None, str | None]:
     """Return (speaker_name, speaker_role) for a speaker mention, resolving it inside the text."""
     low = mention.lower()
@@ -2011,6 +2044,10 @@ def _resolve(people: _People, s_tokens: list[_Tok], mention: str, pos: int) -> t
         if appos and appos[0].lower() in _RELATIVES:
             appos = []  # "X, who has advised ...": not a role
         name, role = _split_name_role(head)
+        if _member_of_body(role) and appos and all(w[:1].isupper() for w in appos):
+            # "The spokesman for Acme Corp, John Smith,": the apposition is the person's name.
+            lead = 1 if head[0].lower() in ("the", "a", "an") else 0
+            return _full_name(people, appos), " ".join(head[lead:])
         if name:
             full = _full_name(people, name)
             return full, " ".join(appos) or (" ".join(role) or None)
@@ -2023,9 +2060,14 @@ def _resolve(people: _People, s_tokens: list[_Tok], mention: str, pos: int) -> t
         k = words.index("of", 2)
         before = words[:k]
         if before[-1][:1].isupper() and before[-1].lower() not in cues.TITLE_WORDS and (
-                honorific or any(w.lower() in cues.TITLE_WORDS for w in before[:-1])):
+                honorific or any(w.lower() in cues.TITLE_WORDS - _LINK_WORDS for w in before[:-1])):
             words = before
     name, role = _split_name_role(words)
+    if name and _member_of_body(role):
+        # "A spokesman for the Kremlin", "a professor at the University of Tehran": the capitalised
+        # words are the body the person speaks for, not the person's name.
+        lead = 1 if words[0].lower() in ("the", "a", "an") else 0
+        return mention, " ".join(words[lead:])
     name = [w[:-2] if w.endswith(("'s", "’s")) else w for w in name]
     titled = any(w.lower().rstrip(".") in (cues.TITLE_WORDS | cues.ROLE_HEADS) - _LINK_WORDS for w in role)
     if name and role and not titled and not honorific and _first_name_gender(name[0]) == "unknown":

@@ -573,3 +573,34 @@ def test_cue_between_commas_before_a_new_clause_takes_the_content_before_it():
     text = "It would take two weeks to convene the committee, he said, and intense wrangling could follow."
     (a,) = extract_attributions(text, scope="polnear")
     assert (a.speaker.text, a.content.text) == ("he", "It would take two weeks to convene the committee")
+
+
+@pytest.mark.parametrize(("text", "name", "role"), [
+    # A member of a body: the capitalised words after "for the" / "at the" name the body, not the person.
+    ("A spokesman for the Kremlin said the talks failed.", "A spokesman for the Kremlin", "spokesman for the Kremlin"),
+    ("A professor at the University of Tehran said the talks failed.", "A professor at the University of Tehran",
+     "professor at the University of Tehran"),
+    # A body whose own name holds "of"; a title's "of" still leads to the name after it.
+    ("The University of Michigan said the study was flawed.", "University of Michigan", None),
+    ("The Bank of England said rates would rise.", "Bank of England", None),
+    ("Secretary of State Antony Blinken said the talks failed.", "Antony Blinken", "Secretary of State"),
+    # The apposition after a body's spokesman is the person.
+    ("The spokesman for Acme Corp, John Smith, said it failed.", "John Smith", "spokesman for Acme Corp"),
+])
+def test_speaker_name_tells_a_body_from_the_person_who_speaks_for_it(text, name, role):
+    (a,) = extract_attributions(text)
+    assert (a.speaker_name, a.speaker_role) == (name, role)
+
+
+def test_body_named_in_a_role_is_not_remembered_as_a_person():
+    text = "The spokesman for Acme Corp, John Smith, said it failed. Smith later said it worked."
+    later = _find(extract_attributions(text), "said", "it worked")
+    assert later.speaker_name == "John Smith"
+
+
+def test_an_adverb_or_a_lone_verb_form_is_never_a_speaker():
+    (a,) = extract_attributions("It is worth noting that the plan failed.", scope="polnear")
+    assert (a.speaker, a.cue.text, a.content.text) == (None, "noting", "the plan failed")
+    # "Having said that" is a connective: the sentence's statement is the critics'.
+    (b,) = extract_attributions("Having said that, critics insist the plan failed.", scope="polnear")
+    assert (b.speaker.text, b.cue.text, b.content.text) == ("critics", "insist", "the plan failed")
