@@ -1958,6 +1958,9 @@ def _build(doc: _Doc, people: _People, f: _Found) -> Attribution | None:
 
 
 _SPEAKER_LEAD_WORDS = frozenset("even perhaps said say says".split())
+# "Later Smith said", "Meanwhile the ministry said": a sentence adverb before the subject.
+_LEAD_ADVERBS = frozenset("later earlier meanwhile then now also still instead separately today yesterday "
+                          "however moreover furthermore indeed".split())
 
 # Words that are never a speaker on their own: "It is worth noting", "Having said that", "Perhaps
 # recognizing", "Please ask" (adverbs, adjectives, imperatives the rules or tagger read as a subject).
@@ -1985,8 +1988,9 @@ def _trim_speaker_edges(doc: _Doc, speaker: tuple[int, int]) -> tuple[int, int]:
     start, end = speaker
     while end - start > 1:
         low = tokens[start].low
-        if low in _SPEAKER_LEAD_WORDS \
-                or low in ("which", "who") and tokens[start + 1].is_cap:
+        following = tokens[start + 1]
+        if low in _SPEAKER_LEAD_WORDS or low in ("which", "who") and following.is_cap \
+                or low in _LEAD_ADVERBS and (following.is_cap or following.low in cues.DETERMINERS):
             start += 1
         else:
             break

@@ -604,3 +604,13 @@ def test_an_adverb_or_a_lone_verb_form_is_never_a_speaker():
     # "Having said that" is a connective: the sentence's statement is the critics'.
     (b,) = extract_attributions("Having said that, critics insist the plan failed.", scope="polnear")
     assert (b.speaker.text, b.cue.text, b.content.text) == ("critics", "insist", "the plan failed")
+
+
+def test_a_sentence_adverb_before_the_subject_is_not_part_of_the_speaker():
+    text = "The spokesman for Acme Corp, John Smith, said it failed. Later Smith said it worked."
+    later = _find(extract_attributions(text), "said", "it worked")
+    assert (later.speaker.text, later.speaker_name) == ("Smith", "John Smith")
+    (a,) = extract_attributions("Meanwhile the Kremlin said the talks had failed.")
+    assert a.speaker.text == "the Kremlin"
+    (b,) = extract_attributions("Today show host Al Roker said the storm had passed.")
+    assert (b.speaker.text, b.speaker_name) == ("Today show host Al Roker", "Al Roker")
