@@ -543,7 +543,7 @@ def _extract(text: str, extra_cues: set[int] | None = None, blocked_cues: set[in
         if use_model and attribution_model.role_tagger_available():
             found = _add_tagged(doc, found)
         for f in found:
-            if f.cue[1] - f.cue[0] == 1 and doc.tokens[f.cue[0]].low in _RAISING_VERBS:
+            if f.cue[1] - f.cue[0] == 1 and (doc.tokens[f.cue[0]].low in _RAISING_VERBS or _naming_participle(doc, f.cue[0])):
                 f.speaker = None
     return [a for a in (_build(doc, people, f) for f in found) if a is not None]
 
@@ -551,6 +551,20 @@ def _extract(text: str, extra_cues: set[int] | None = None, blocked_cues: set[in
 # "No major polls appear to have been conducted", "Trump's supporters seemed unperturbed": PolNeAR reads
 # the subject of a raising verb as part of what is perceived, an attribution without a source.
 _RAISING_VERBS = frozenset("appear appears appeared appearing seem seems seemed seeming".split())
+_HAVE_FORMS = frozenset("have has had having".split())
+
+
+def _naming_participle(doc: _Doc, i: int) -> bool:
+    """Return True for "X, known as Y", "a state known for", "a book titled": the noun before is what is named.
+
+    PolNeAR reads these as attributions without a source ("known" after a form of "have" is a verb of
+    its own: "Trump had known him").
+    """
+    low = doc.tokens[i].low
+    if low in ("titled", "entitled"):
+        return True
+    before = doc.tokens[i - 1].low if i > 0 else ""
+    return low == "known" and not (before in _HAVE_FORMS or before.endswith(("'ve", "’ve")))
 
 
 def _outermost(doc: _Doc, found: list[_Found]) -> list[_Found]:

@@ -614,3 +614,12 @@ def test_a_sentence_adverb_before_the_subject_is_not_part_of_the_speaker():
     assert a.speaker.text == "the Kremlin"
     (b,) = extract_attributions("Today show host Al Roker said the storm had passed.")
     assert (b.speaker.text, b.speaker_name) == ("Today show host Al Roker", "Al Roker")
+
+
+def test_naming_participles_have_no_source_in_polnear_scope():
+    text = "He is better known as a Dallas Cowboys fan than as a politician."
+    (a,) = extract_attributions(text, scope="polnear")
+    assert (a.speaker, a.cue.text) == (None, "known")
+    # After a form of "have", "known" is a verb with its own subject.
+    found = extract_attributions("Trump had known him for years, and we've known that he lies.", scope="polnear")
+    assert [(a.speaker.text, a.cue.text) for a in found] == [("Trump", "had known"), ("we've", "known")]
