@@ -474,9 +474,14 @@ def _model_cue_sets(doc: _Doc, add: float, drop: float, cue_model=None) -> tuple
                 blocked.add(tok.start)
         elif p >= add and tok.text.isalpha() and low not in cues.AUXILIARIES and low not in cues.DETERMINERS \
                 and low not in cues.NP_STOPS and low not in cues.OTHER_PRONOUNS and not low.endswith("ly") \
+                and low not in _PREPOSITIONS \
                 and _verb_like(doc, i):
             extra.add(tok.start)
     return extra, blocked
+
+
+# "reports of", "chants of": the cue tagger's context words; as cues they make the noun before them a speaker.
+_PREPOSITIONS = frozenset("of for about at in on to with from by into over against".split())
 
 
 def _verb_like(doc: _Doc, i: int) -> bool:
@@ -1979,7 +1984,7 @@ _LEAD_ADVERBS = frozenset("later earlier meanwhile then now also still instead s
 # Words that are never a speaker on their own: "It is worth noting", "Having said that", "Perhaps
 # recognizing", "Please ask" (adverbs, adjectives, imperatives the rules or tagger read as a subject).
 _NON_SPEAKER_WORDS = frozenset("""worth perhaps otherwise indeed very seldom hard least far well please
-maybe also only just even still already often never always""".split())
+maybe also only just even still already often never always various numerous""".split())
 
 
 def _cannot_speak(tok: _Tok) -> bool:

@@ -623,3 +623,12 @@ def test_naming_participles_have_no_source_in_polnear_scope():
     # After a form of "have", "known" is a verb with its own subject.
     found = extract_attributions("Trump had known him for years, and we've known that he lies.", scope="polnear")
     assert [(a.speaker.text, a.cue.text) for a in found] == [("Trump", "had known"), ("we've", "known")]
+
+
+def test_a_noun_before_of_is_no_speaker_of_its_own_complement():
+    text = "There were accusations of favoritism toward Clinton Foundation donors during her time as secretary."
+    assert [a.cue.text for a in extract_attributions(text, scope="polnear")] == []
+    text = 'The crowd broke into spontaneous chants of "Lock her up!"'
+    assert all(a.cue.text != "of" for a in extract_attributions(text, scope="polnear"))
+    (a,) = extract_attributions("Various reports of migrants traveling to Europe on false passports emerged.", scope="polnear")
+    assert (a.speaker, a.cue.text) == (None, "reports")
