@@ -720,12 +720,27 @@ def _tag_speakers(doc: _Doc, found: list[_Found], keep_clauses: bool) -> None:
                 end = f.speaker[1]  # "X said on Sunday", "X, summing up the talks, said": not who X is
             if start < f.speaker[0]:
                 start = _left_extension_start(doc, start, f.speaker[0])
+            end = _before_content(doc, f, start, end)
             while end > start + 1 and doc.tokens[end - 1].text in (",", ";", ":", "—", "–"):
                 end -= 1
             source = _finished_clause(doc, (start, end), f.speaker, keep_clauses)
         if f.speaker is not None:
             redrawn[f.speaker] = source
         f.speaker = source
+
+
+def _before_content(doc: _Doc, f: _Found, start: int, end: int) -> int:
+    """Return end, cut where f's content begins: a source never runs into what it says.
+
+    "According to the Pentagon, the drones came from Iran.": the tagger read the comma as an
+    apposition's and ran the source over the content, whose names then chose the party (Iran).
+    """
+    content_start = f.content[0]
+    if doc.tokens[start].start >= content_start:
+        return end  # content before the speaker ("'...,' Smith said"): nothing to cut
+    while end > start + 1 and doc.tokens[end - 1].end > content_start:
+        end -= 1
+    return end
 
 
 def _finished_clause(doc: _Doc, source: tuple[int, int], rule: tuple[int, int], keep_clause: bool) -> tuple[int, int]:

@@ -632,3 +632,19 @@ def test_a_noun_before_of_is_no_speaker_of_its_own_complement():
     assert all(a.cue.text != "of" for a in extract_attributions(text, scope="polnear"))
     (a,) = extract_attributions("Various reports of migrants traveling to Europe on false passports emerged.", scope="polnear")
     assert (a.speaker, a.cue.text) == (None, "reports")
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("According to the Pentagon, the drones came from Iran.", "the Pentagon"),
+    ("According to a senior Pentagon official, the drones came from Iran, which denies it.",
+     "a senior Pentagon official"),
+])
+def test_the_tagged_speaker_never_runs_into_the_content_it_introduces(text, speaker):
+    from pipeline.config import DEFAULT_ACTORS_PATH
+    from pipeline.parties import load_actors, resolve_party
+
+    (a,) = extract_attributions(text)
+    assert (a.speaker.text, a.content.text[:25]) == (speaker, "the drones came from Iran")
+    # The content's own names ("Iran") must not decide whose statement it is.
+    party = resolve_party(load_actors(DEFAULT_ACTORS_PATH), a.speaker_name, a.speaker.text, a.speaker_role, None)
+    assert party.party_id == "united-states"
