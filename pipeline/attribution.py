@@ -177,6 +177,7 @@ class _Doc:
         self.extra_cues: set[int] = set()  # token offsets a model marks as cues outside the lexicon
         self.blocked_cues: set[int] = set()  # token offsets a model rejects as cues
         self.cue_probs: dict[int, float] = {}  # token index -> cue-model probability
+        self.encoded_cue_probs: dict[int, float] | None = None  # token index -> contextual cue tagger's, if read
 
     def quote_at(self, pos: int) -> _Quote | None:
         """Return the quotation whose marks enclose pos, if any."""
@@ -438,9 +439,14 @@ SCOPES = ("statements", "polnear")
 # Role tagger: a cue-model token outside every rule attribution becomes an attribution (scope
 # "polnear" only) at this cue probability, when the tagger finds both a source and a content for it.
 TAGGED_CUE_THRESHOLD = 0.4
+# ... or at this probability of the contextual cue tagger (pipeline.encoders), when it is installed.
+ENCODED_CUE_THRESHOLD = 0.5
+# A rule candidate's cue must have this probability under the contextual cue tagger, when it is installed.
+ENCODER_AGREEMENT = 0.7
 # ... and when the tagger is this sure of every token of the source it marks for it (a cue word the
 # rules did not read is often no cue; an unsure source is the sign).
 TAGGED_SOURCE_CONFIDENCE = 0.6
+ENCODED_SOURCE_CONFIDENCE = 0.7  # the same for the contextual role tagger's label probabilities
 
 
 def extract_attributions(text: str, use_model: bool = True, scope: str = "statements") -> list[Attribution]:
@@ -526,7 +532,7 @@ def _extract(text: str, extra_cues: set[int] | None = None, blocked_cues: set[in
     """Return attributions; with use_model the cue tagger proposes cues and the ranker keeps the likely ones."""
     if not text or not text.strip():
         return []
-    from pipeline import attribution_model
+    from pipeline import attribution_model, encoders
 
     ranked = use_model and attribution_model.ranker_available()
     if add is None:
@@ -544,6 +550,9 @@ def _extract(text: str, extra_cues: set[int] | None = None, blocked_cues: set[in
     if use_model and attribution_model.role_tagger_available():
         _tag_speakers(doc, found, keep_clauses=scope == "polnear")
     if scope == "polnear":
+        if use_model:
+            doc.encoded_cue_probs = encoders.cue_probabilities(doc)
+            found = _encoder_agrees(doc, found)
         found = _outermost(doc, found)
         if use_model and attribution_model.role_tagger_available():
             found = _add_tagged(doc, found)
@@ -585,6 +594,27 @@ def _outermost(doc: _Doc, found: list[_Found]) -> list[_Found]:
     # cue closes the sentence and is the outer statement.
     return [f for f in found if not any(inside(f, g) and not (f.trailing and not g.trailing and inside(g, f))
                                         for g in found)]
+
+
+# Read by rule from their form, not from a cue word the encoder could weigh.
+_FORM_KINDS = frozenset(("poll", "headline", "signature", "colon", "passive", "according"))
+
+
+def _encoder_agrees(doc: _Doc, found: list[_Found]) -> list[_Found]:
+    """Return the candidates whose cue the contextual cue tagger also reads as a cue (all without it).
+
+    The rules and the linear cue model take a lexicon word for a cue wherever a subject and a clause
+    surround it ("the decision *found* its way"); the encoder reads the sentence and knows better.
+    """
+    probs = doc.encoded_cue_probs
+    if probs is None:
+        return found
+    kept = []
+    for f in found:
+        scores = [probs[k] for k in range(f.cue[0], f.cue[1]) if k in probs]
+        if f.kind in _FORM_KINDS or not scores or max(scores) >= ENCODER_AGREEMENT:
+            kept.append(f)
+    return kept
 
 
 def _statement_cue(doc: _Doc, f: _Found) -> bool:
@@ -630,19 +660,21 @@ def _nearest_run(runs: list[tuple[int, int]], anchor: int) -> tuple[int, int]:
     return min(runs, key=lambda r: min(abs(r[0] - anchor), abs(r[1] - 1 - anchor)))
 
 
-def _role_spans(doc: _Doc, anchor: int, hinted: bool = True,
-                min_source_confidence: float = 0.0) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+def _role_spans(doc: _Doc, anchor: int, hinted: bool = True, min_source_confidence: float = 0.0,
+                tagged: tuple[list[str], list[float]] | None = None) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
     """Return (source token range, content token range) the role tagger marks for the cue at anchor.
 
     hinted: give the tagger the rules' speaker for the cue (speaker_hint) as it had in training.
     A source any of whose tokens the tagger labels S with a lower marginal than min_source_confidence
-    counts as none.
+    counts as none. tagged: labels and confidences another tagger gave the cue's sentence (the role CRF
+    is asked otherwise).
     """
     from pipeline import attribution_model
 
-    first, _ = attribution_model.role_window(doc, anchor)
-    hint = speaker_hint(doc, anchor) if hinted else None
-    tagged = attribution_model.tag_roles(doc, (anchor, anchor + 1), hint=hint)
+    first = attribution_model.role_window(doc, anchor)[0]
+    if tagged is None:
+        hint = speaker_hint(doc, anchor) if hinted else None
+        tagged = attribution_model.tag_roles(doc, (anchor, anchor + 1), hint=hint)
     if tagged is None:
         return None, None
     labels, confidence = tagged
@@ -821,9 +853,13 @@ def _add_tagged(doc: _Doc, found: list[_Found]) -> list[_Found]:
     read = set(used)  # tokens no new cue can come from: used cues and the contents found
     for f in found:
         read.update(range(bisect.bisect_left(doc.tok_starts, f.content[0]), bisect.bisect_left(doc.tok_starts, f.content[1])))
-    seq_probs = attribution_model.cue_crf_probabilities(doc, skip=read)
+    threshold = ENCODED_CUE_THRESHOLD
+    seq_probs = doc.encoded_cue_probs
+    if seq_probs is None:
+        threshold = TAGGED_CUE_THRESHOLD
+        seq_probs = attribution_model.cue_crf_probabilities(doc, skip=read)
     probs = doc.cue_probs if seq_probs is None else seq_probs
-    hot = sorted(i for i, p in probs.items() if p >= TAGGED_CUE_THRESHOLD and tokens[i].is_word)
+    hot = sorted(i for i, p in probs.items() if p >= threshold and tokens[i].is_word)
     groups: list[list[int]] = []
     for i in hot:
         if groups and i == groups[-1][-1] + 1:
@@ -840,25 +876,45 @@ def _add_tagged(doc: _Doc, found: list[_Found]) -> list[_Found]:
             continue  # "about", "of", "have": the linear cue model's context words, not cues of their own
         if any(f.content[0] <= tokens[anchor].start < f.content[1] for f in found):
             continue  # inside a found statement's content: an embedded clause, rarely annotated apart
-        # No hint first: the rules read no statement here, and a noun phrase they would take before a
-        # long-tail cue word ("the charges", "the questions") misleads the tagger more than it helps;
-        # it is asked only when the tagger finds no source it is sure of without it.
-        source, content = _role_spans(doc, anchor, hinted=False, min_source_confidence=TAGGED_SOURCE_CONFIDENCE)
-        if source is None and content is not None:
-            # Unsure without the rules' noun phrase: with it (as in training) the tagger may be sure.
-            source, _ = _role_spans(doc, anchor, hinted=True, min_source_confidence=TAGGED_SOURCE_CONFIDENCE)
+        if _describes_document(tokens, anchor):
+            continue  # "A report released Tuesday found": the participle names the source, the verb is the cue
+        source, content = _tagged_roles(doc, anchor)
         if source is None or content is None:
             continue
         start, end = tokens[content[0]].start, _trim_end(doc, tokens[content[1] - 1].end)
         quote = doc.quote_at(start)
         if quote is not None and quote.open_start == start and quote.closed and end < quote.close_end:
             end = quote.close_end  # the tagger reads one sentence; a quotation runs to its mark
+        if any(f.content[0] < end and start < f.content[1] for f in found):
+            continue  # 'The senator was blunt: "...," she said': the content has its cue already
         if end > start:
             tagged = _Found(source, (group[0], group[-1] + 1), (start, end), kind="tagged")
             window_first, window_last = attribution_model.role_window(doc, anchor)
             _keep_to_own_clause(doc, tagged, _fronted_clause_comma(doc, window_first, window_last), window_last)
             added.append(tagged)
     return sorted(found + added, key=lambda f: f.cue[0])
+
+
+def _tagged_roles(doc: _Doc, anchor: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """Return (source, content) token ranges for a cue word no rule read, from the surest tagger installed.
+
+    The contextual role tagger (pipeline.encoders) reads the sentence with the rules' speaker marked as
+    a hint. Without it the role CRF is asked with no hint first: the rules read no statement here, and
+    a noun phrase they would take before a long-tail cue word ("the charges", "the questions")
+    misleads the CRF more than it helps; it is given the hint only when it finds no source it is sure
+    of without it.
+    """
+    from pipeline import attribution_model, encoders
+
+    window = attribution_model.role_window(doc, anchor)
+    tagged = encoders.tag_roles(doc, window, (anchor, anchor + 1), speaker_hint(doc, anchor))
+    if tagged is not None:
+        return _role_spans(doc, anchor, min_source_confidence=ENCODED_SOURCE_CONFIDENCE, tagged=tagged)
+    source, content = _role_spans(doc, anchor, hinted=False, min_source_confidence=TAGGED_SOURCE_CONFIDENCE)
+    if source is None and content is not None:
+        # Unsure without the rules' noun phrase: with it (as in training) the tagger may be sure.
+        source, _ = _role_spans(doc, anchor, hinted=True, min_source_confidence=TAGGED_SOURCE_CONFIDENCE)
+    return source, content
 
 
 def _sentence_attributions(doc: _Doc, first: int, last: int) -> list[_Found]:

@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="text files (UTF-8, or decodable as ingest does)")
     p.add_argument("--format", choices=("jsonl",), default="jsonl", help="output format")
     p.add_argument("--actors", type=Path, default=None, help="actors YAML (default: data/actors.yaml)")
+    p.add_argument("--scope", choices=("statements", "polnear"), default="statements",
+                   help="statements (default): the product's speech and belief cues; polnear: every attribution "
+                        "PolNeAR annotates (intentions, plans, perceptions too), as pipeline.eval_polnear scores it")
     p.set_defaults(func=cmd_attributions)
 
     p = commands.add_parser("assertions", help="List the catalog with counts of asserting and denying parties.",
@@ -283,7 +286,7 @@ def cmd_attributions(args: argparse.Namespace) -> int:
             _error(f"error: {file}: {exc}")
             status = 1
             continue
-        for found in attribution.extract_attributions(text):
+        for found in attribution.extract_attributions(text, scope=args.scope):
             party = parties.resolve_party(actors, found.speaker_name, found.speaker.text if found.speaker else None,
                                           found.speaker_role, None)
             record = {

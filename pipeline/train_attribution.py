@@ -112,8 +112,18 @@ def ranker_examples(text: str, rows: list[dict], cue_model) -> tuple[list[dict],
 def role_examples(text: str, rows: list[dict], doc: _Doc | None = None) -> list[tuple[list[list[str]], list[str]]]:
     """Return (features, labels) sequences for the role tagger: one per gold attribution with a cue."""
     doc = doc or _Doc(text)
+    return [(attribution_model.role_features(doc, first, last, (anchor, anchor + 1), speaker_hint(doc, anchor)), labels)
+            for first, last, anchor, labels in role_sequences(doc, rows)]
+
+
+def role_sequences(doc: _Doc, rows: list[dict]) -> list[tuple[int, int, int, list[str]]]:
+    """Return (first, last, cue anchor, S/C/K/O labels of tokens[first:last]) per gold attribution with a cue.
+
+    The window is the sentence of the cue's anchor word (attribution_model.role_window).
+    """
+    text = doc.text
     starts = doc.tok_starts
-    examples = []
+    sequences = []
     for row in rows:
         cue_spans = _parse_spans(row["cue_spans"])
         cue_tokens = sorted({k for s, e in cue_spans for k in range(bisect.bisect_left(starts, s), bisect.bisect_left(starts, e))})
@@ -128,10 +138,8 @@ def role_examples(text: str, rows: list[dict], doc: _Doc | None = None) -> list[
             label[s:e] = np.maximum(label[s:e], 2)
         for s, e in cue_spans:
             label[s:e] = 3
-        labels = ["OCSK"[label[doc.tokens[k].start]] for k in range(first, last)]
-        features = attribution_model.role_features(doc, first, last, (anchor, anchor + 1), speaker_hint(doc, anchor))
-        examples.append((features, labels))
-    return examples
+        sequences.append((first, last, anchor, ["OCSK"[label[doc.tokens[k].start]] for k in range(first, last)]))
+    return sequences
 
 
 def _fit_crf(sequences_of, texts: dict[str, str], rows: dict[str, list[dict]], params: dict, path) -> int:

@@ -44,3 +44,12 @@ def seeds_copy(tmp_path: Path) -> Path:
     target = tmp_path / "seeds"
     shutil.copytree(SEEDS, target)
     return target
+
+
+@pytest.fixture
+def without_encoders(monkeypatch):
+    """Extraction as on a machine without the optional contextual taggers: the rules and CRFs alone."""
+    from pipeline import encoders
+
+    monkeypatch.setattr(encoders, "cue_tagger", lambda: None)
+    monkeypatch.setattr(encoders, "role_tagger", lambda: None)

@@ -381,6 +381,7 @@ def test_a_noun_phrase_object_of_a_speech_verb_ends_at_its_comma():
     assert bill.content.text == "the bill, which passed on Monday, would cost billions"
 
 
+@pytest.mark.usefixtures("without_encoders")  # the rules and CRFs; tests/test_encoders.py: with encoders
 def test_quotation_announced_by_a_colon_is_the_content_of_the_trailing_cue():
     (a,) = extract_attributions("The senator was blunt: “The plan is a failure,” she said.", scope="polnear")
     assert (a.speaker.text, a.cue.text, a.content.text) == ("she", "said", "The plan is a failure")
@@ -403,6 +404,7 @@ def test_raising_verb_has_no_source_in_polnear_scope():
     assert extract_attributions(text) == []  # the product's scope: no statement
 
 
+@pytest.mark.usefixtures("without_encoders")  # the rules and CRFs; tests/test_encoders.py: with encoders
 def test_a_poll_or_report_keeps_its_date_in_the_source_and_a_person_does_not():
     (poll,) = extract_attributions("A Washington Post-ABC News poll last week found Clinton ahead.", scope="polnear")
     assert poll.speaker.text == "A Washington Post-ABC News poll last week"
@@ -442,6 +444,7 @@ def test_titled_name_before_of_place_is_the_name_not_the_place():
     assert (blinken.speaker_name, blinken.speaker_role) == ("Antony Blinken", "Secretary of State")
 
 
+@pytest.mark.usefixtures("without_encoders")  # the rules and CRFs; tests/test_encoders.py: with encoders
 def test_participle_describing_a_report_is_no_cue_of_its_own():
     (a,) = extract_attributions("A report released Tuesday found that the program was flawed.", scope="polnear")
     assert (a.speaker.text, a.cue.text, a.content.text) == ("A report released Tuesday", "found", "the program was flawed")
@@ -520,6 +523,7 @@ def test_content_ends_at_but_after_a_quotation_closing_on_a_comma():
     assert found["promising"].content.text == "lower taxes and “jobs, jobs, jobs,”"
 
 
+@pytest.mark.usefixtures("without_encoders")  # the rules and CRFs; tests/test_encoders.py: with encoders
 def test_passive_by_keeps_the_agent_as_speaker_and_the_subject_as_content():
     (a,) = extract_attributions("His views were echoed by a number of tax experts.", scope="polnear")
     assert (a.speaker.text, a.cue.text, a.content.text) == ("a number of tax experts", "were echoed", "His views")
@@ -554,6 +558,7 @@ def test_content_of_a_cue_in_a_fronted_subordinate_clause_ends_with_the_clause()
     assert "the gap between the two candidates is vast" in b.content.text
 
 
+@pytest.mark.usefixtures("without_encoders")  # the rules and CRFs; tests/test_encoders.py: with encoders
 def test_tagged_cue_asks_for_the_rules_speaker_when_unsure_without_it():
     text = "The agency had intended the program to be a success, and now it could say so."
     found = {a.cue.text: a for a in extract_attributions(text, scope="polnear")}
@@ -598,6 +603,7 @@ def test_body_named_in_a_role_is_not_remembered_as_a_person():
     assert later.speaker_name == "John Smith"
 
 
+@pytest.mark.usefixtures("without_encoders")  # the rules and CRFs; tests/test_encoders.py: with encoders
 def test_an_adverb_or_a_lone_verb_form_is_never_a_speaker():
     (a,) = extract_attributions("It is worth noting that the plan failed.", scope="polnear")
     assert (a.speaker, a.cue.text, a.content.text) == (None, "noting", "the plan failed")
@@ -616,6 +622,7 @@ def test_a_sentence_adverb_before_the_subject_is_not_part_of_the_speaker():
     assert (b.speaker.text, b.speaker_name) == ("Today show host Al Roker", "Al Roker")
 
 
+@pytest.mark.usefixtures("without_encoders")  # the rules and CRFs; tests/test_encoders.py: with encoders
 def test_naming_participles_have_no_source_in_polnear_scope():
     text = "He is better known as a Dallas Cowboys fan than as a politician."
     (a,) = extract_attributions(text, scope="polnear")
@@ -625,6 +632,7 @@ def test_naming_participles_have_no_source_in_polnear_scope():
     assert [(a.speaker.text, a.cue.text) for a in found] == [("Trump", "had known"), ("we've", "known")]
 
 
+@pytest.mark.usefixtures("without_encoders")  # the rules and CRFs; tests/test_encoders.py: with encoders
 def test_a_noun_before_of_is_no_speaker_of_its_own_complement():
     text = "There were accusations of favoritism toward Clinton Foundation donors during her time as secretary."
     assert [a.cue.text for a in extract_attributions(text, scope="polnear")] == []

@@ -93,3 +93,14 @@ def test_attributions_prints_offsets_into_the_file_as_read(tmp_path):
             assert text[span["start"]:span["end"]] == span["text"]
     kanani = [r for r in records if r["speaker_name"] == "Nasser Kanani" and "third country" in r["content"]["text"]]
     assert kanani and kanani[0]["party"] == "iran" and kanani[0]["direct"] is True
+
+
+def test_attributions_polnear_scope_adds_what_polnear_annotates_beyond_statements(tmp_path):
+    article = tmp_path / "article.txt"
+    article.write_text("Clinton said she would win Ohio. The campaign wants to expand its lead in Florida.\n",
+                       encoding="utf-8")
+    runs = {scope: run_cli("attributions", str(article), "--scope", scope, db=tmp_path / "unused.duckdb")
+            for scope in ("statements", "polnear")}
+    cues = {scope: [json.loads(line)["cue"]["text"] for line in run.stdout.splitlines()] for scope, run in runs.items()}
+    assert cues["statements"] == ["said"]
+    assert cues["polnear"] == ["said", "wants"]  # an intention: PolNeAR's attribution, not a statement
