@@ -97,7 +97,7 @@ def test_attributions_prints_offsets_into_the_file_as_read(tmp_path):
 
 def test_attributions_polnear_scope_adds_what_polnear_annotates_beyond_statements(tmp_path):
     article = tmp_path / "article.txt"
-    article.write_text("Clinton said she would win Ohio. The campaign wants to expand its lead in Florida.\n",
+    article.write_text("Clinton said she would win Ohio. Trump wants to win Pennsylvania.\n",
                        encoding="utf-8")
     runs = {scope: run_cli("attributions", str(article), "--scope", scope, db=tmp_path / "unused.duckdb")
             for scope in ("statements", "polnear")}
