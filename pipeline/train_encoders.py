@@ -75,11 +75,11 @@ def _batches(examples: list[Example], rng: random.Random) -> list[list[Example]]
     return batches
 
 
-def train(model: encoders.TokenEncoder, examples: list[Example], epochs: int) -> encoders.TokenEncoder:
+def train(model: encoders.TokenEncoder, examples: list[Example], epochs: int, seed: int = SEED) -> encoders.TokenEncoder:
     """Return model fine-tuned on examples."""
     import torch
 
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     model.freeze_lower()
     params = model.trainable_parameters()
     encoder_params = [p for name, p in params.items() if name.startswith("encoder.")]
@@ -188,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--limit", type=int, default=0, help="train on the first N articles only (a smoke run)")
     parser.add_argument("--out", help="model file (default: the one pipeline.encoders reads)")
+    parser.add_argument("--seed", type=int, default=SEED, help="seed of the head, dropout and batch order")
     parser.add_argument("--hold-out", type=float, default=0.0, metavar="F",
                         help="leave out a fixed fraction F of train (eval_polnear --split train --hold-out F scores it)")
     args = parser.parse_args(argv)
@@ -200,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     import torch
 
-    torch.manual_seed(SEED)
+    torch.manual_seed(args.seed)
     began = time.perf_counter()
     texts, rows = load_train()
     left_out = held_out_names(list(texts), args.hold_out) if args.hold_out else set()
@@ -209,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     examples = [example for name in names for example in make(texts[name], rows[name])]
     print(f"{len(examples)} {args.model} examples from {len(names)} articles", flush=True)
     model = encoders.new_cue_tagger(base) if args.model == "cue" else encoders.new_role_tagger(base)
-    train(model, examples, args.epochs)
+    train(model, examples, args.epochs, args.seed)
     out = args.out or (encoders.CUE_MODEL_PATH if args.model == "cue" else encoders.ROLE_MODEL_PATH)
     model.save_tuned(out)
     print(f"saved {out} ({time.perf_counter() - began:.0f}s)")

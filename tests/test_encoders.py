@@ -122,3 +122,17 @@ def test_a_lexicon_word_the_encoder_does_not_read_as_a_cue_is_dropped():
     assert (a.speaker.text, a.content.text) == ("a number of tax experts", "His views")
     doc = _Doc("His views were echoed by a number of tax experts.")
     assert _by_word(doc, encoders.cue_probabilities(doc))["views"] < 0.1
+
+
+def test_training_examples_label_cue_source_and_content_words_and_mark_the_cue_and_hint():
+    pytest.importorskip("torch")
+    from pipeline import train_encoders
+
+    text = "Officials said Iran sent drones. The weather was fine."
+    row = {"cue_spans": "10-14", "source_spans": "0-9", "content_spans": "15-31"}
+    (first, second) = train_encoders.cue_examples(text, [row])
+    assert first[0] == ["Officials", "said", "Iran", "sent", "drones", "."]
+    assert first[1] == [0, 1, 0, 0, 0, 0] and second[1] == [0] * len(second[0])
+    ((words, labels, marks),) = train_encoders.role_examples(text, [row])
+    assert [encoders.ROLE_LABELS[n] for n in labels] == ["S", "K", "C", "C", "C", "O"]
+    assert marks == [encoders.HINT_MARK, encoders.CUE_MARK, 0, 0, 0, 0]  # the rules' speaker is the hint
