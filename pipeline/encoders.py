@@ -52,7 +52,7 @@ class TokenEncoder:
         import torch
         from transformers import AutoModel, AutoTokenizer
 
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local directory: never ask the hub, even for metadata
         self.torch = torch
         self.labels = labels
         self.tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
