@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline import encoders
-from pipeline.attribution import _Doc, extract_attributions
+from pipeline.attribution import ENCODED_CUE_THRESHOLD, _Doc, blend_cue_probabilities, extract_attributions
 
 needs_cue_encoder = pytest.mark.skipif(encoders.cue_tagger() is None, reason="cue encoder or torch absent")
 needs_role_encoder = pytest.mark.skipif(encoders.role_tagger() is None, reason="role encoder or torch absent")
@@ -154,3 +154,10 @@ def test_training_examples_label_cue_source_and_content_words_and_mark_the_cue_a
     assert [encoders.ROLE_LABELS[n] for n in labels] == ["S", "K", "C", "C", "C", "O"]
     assert marks == [encoders.HINT_MARK, encoders.CUE_MARK, 0, 0, 0, 0]  # the rules' speaker is the hint
 
+
+def test_added_cue_words_weigh_the_encoder_with_the_cue_crf():
+    blended = blend_cue_probabilities({3: 0.6, 7: 0.6, 9: 0.9}, {3: 0.5, 7: 0.0})
+    assert blended[3] == pytest.approx(0.57) and blended[3] >= ENCODED_CUE_THRESHOLD
+    assert blended[7] == pytest.approx(0.42) and blended[7] < ENCODED_CUE_THRESHOLD  # the CRF sees no cue there
+    assert blended[9] == pytest.approx(0.63)  # a token the CRF did not score counts as 0
+    assert blend_cue_probabilities({3: 0.6}, None) == {3: 0.6}  # no CRF file: the encoder alone
