@@ -23,9 +23,10 @@ Scoring (per article, then summed over the split):
 * Speaker (source): scored on the content pairs, so a speaker is only right for the right
   statement: the same overlap / soft / exact definitions on source tokens, over predictions that
   name a speaker and gold attributions that have a source (``Attribution-no-source`` excluded).
-* "citron": the lenient BBC Citron definition, for comparison with published figures: token
-  overlaps summed over every predicted x gold pair without any pairing, over total predicted and
-  total gold tokens (sources and contents scored independently of each other).
+* "citron": the lenient BBC Citron definition, for comparison with published figures, without any
+  pairing: precision = predicted tokens that some gold span covers / total predicted tokens, recall =
+  gold tokens that some predicted span covers / total gold tokens (sources and contents scored
+  independently of each other).
 * Direct vs indirect: gold is direct when its content starts with a quote mark; predicted is direct
   when ``Attribution.direct``. The split figures restrict recall to gold of that kind and precision
   to predictions of that kind (pairs made over all attributions).
@@ -201,13 +202,16 @@ def score_article(article: Article, predicted: list[Attribution], tallies: dict[
                 t = tally(f"{field_name}_{mode}{kind}")
                 t.p_count += sum(len(x) for x in pred_sets) if mode == "overlap" else len(pred_sets)
                 t.r_count += sum(len(x) for x in gold_sets) if mode == "overlap" else len(gold_sets)
-            # Citron: token overlaps summed over every predicted x gold pair, no pairing.
+            # Citron: each span's tokens that any span of the other side covers, no pairing. A token
+            # counts once per span even when two gold attributions share it ("X said A and warned B"),
+            # so precision and recall stay at most 1.
             t = tally(f"{field_name}_citron{kind}")
             t.p_count += sum(len(x) for x in pred_sets)
             t.r_count += sum(len(x) for x in gold_sets)
-            both = sum(len(p & g) for p in pred_sets for g in gold_sets)
-            t.p_credit += both
-            t.r_credit += both
+            gold_tokens = set().union(*gold_sets)
+            pred_tokens = set().union(*pred_sets)
+            t.p_credit += sum(len(p & gold_tokens) for p in pred_sets)
+            t.r_credit += sum(len(g & pred_tokens) for g in gold_sets)
         for r, c in pairs:
             p, g = preds[r], gold[c]
             for field_name, pt, gt in (("content", p[1], g.content), ("speaker", p[0], g.source)):

@@ -90,6 +90,19 @@ def test_direct_split_restricts_recall_to_quotations():
     assert scores["content_overlap_indirect"][1] == 0.0
 
 
+def test_citron_counts_a_source_two_gold_attributions_share_once():
+    # "Lee said A and warned B": one source span, two gold attributions. The prediction names Lee for
+    # the first only; its source tokens are all right (precision 1), and both gold sources are covered.
+    text = "Lee said the bridge was unsafe and warned that the road would close."
+    article = Article("c", text, [_gold(text, "Lee", "the bridge was unsafe", False),
+                                  _gold(text, "Lee", "the road would close", False)])
+    tallies: dict[str, Tally] = {}
+    score_article(article, [_pred(text, "Lee", "said", "the bridge was unsafe", False)], tallies)
+    assert tallies["speaker_citron"].scores() == pytest.approx((1.0, 1.0, 1.0))
+    p, r, _ = tallies["content_citron"].scores()
+    assert (p, r) == pytest.approx((1.0, 4 / 8))
+
+
 def test_check_floors_reports_figures_below_floor(tmp_path):
     floors = tmp_path / "floors.json"
     floors.write_text(json.dumps({"dev": {"content_overlap_f1": 0.5, "speaker_overlap_f1": 0.9}}))
