@@ -36,6 +36,7 @@ person whose role fits. Place names stay as written; the parties stage maps meto
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -63,6 +64,7 @@ _OPEN_QUOTES = {"“", "„", "«", "``"}
 _CLOSE_QUOTES = {"”", "»"}
 _AMBIGUOUS_QUOTES = {'"', "''", "″"}
 _QUOTE_MARKS = _OPEN_QUOTES | _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | {"‘", "’"}
+_SINGLE_CLOSES = frozenset({"’", "'"})  # a straight one closes a quotation only where _find_quotes says so
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr sen sens rep reps del gov gen lt col sgt st jr sr inc co corp vs no prof rev adm maj capt ft mt "
     "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u d.c".split()
@@ -73,6 +75,7 @@ _INITIALS_RE = re.compile(r"(?:[a-z]\.)*[a-z]", re.IGNORECASE)
 _IRREGULAR_PAST = frozenset("said told wrote spoke thought found showed shown saw seen knew known felt held".split())
 _SUBORDINATORS = frozenset("while when if as although because since after before though unless whereas once until".split())
 _LINK_WORDS = frozenset("the of for and a an".split())
+_ROLE_TITLE_WORDS = cues.TITLE_WORDS - _LINK_WORDS
 _CONNECTIVES = frozenset("but and however so yet meanwhile still also then".split())
 
 
@@ -113,14 +116,37 @@ def _find_quotes(text: str, tokens: list[_Tok]) -> list[_Quote]:
     for i, tok in enumerate(tokens):
         if tok.start >= paragraph_end:
             if open_tok is not None:
-                quotes.append(_Quote(open_tok.start, open_tok.end, paragraph_end, paragraph_end, False))
+                quotes.append(_unclosed_quote(text, open_tok, paragraph_end))
             open_tok = single_open = None
             paragraph_end = _paragraph_end(text, tok.start)
         mark = tok.text
+        if mark == "'":
+            # British style quotes with straight single marks ('We never sent drones,' the minister said).
+            # Apostrophes stay apostrophes: an opening mark stands before a letter after a boundary, a
+            # closing one ends on or stands before punctuation (not "the ministers' views").
+            before = text[tok.start - 1] if tok.start > 0 else " "
+            after = text[tok.end] if tok.end < len(text) else " "
+            if open_tok is not None:
+                continue
+            if single_open is None and (before.isspace() or before in "([—–\"“") and after.isalpha():
+                single_open = tok
+            elif single_open is not None and not before.isspace() and not after.isalnum() \
+                    and (before in ",.?!" or after in ",.;:?!)\n" or after == " " and text[tok.end:tok.end + 2] == " -"):
+                if tok.start - single_open.end > 1:
+                    quotes.append(_Quote(single_open.start, single_open.end, tok.start, tok.end, True))
+                single_open = None
+            continue
         if mark not in _QUOTE_MARKS:
             continue
         before = text[tok.start - 1] if tok.start > 0 else " "
         after = text[tok.end] if tok.end < len(text) else " "
+        if mark in _OPEN_QUOTES and open_tok is not None:
+            # A second opening mark: the first quotation may have closed on a single mark (“...,’ she said. “...”).
+            earlier = _unclosed_quote(text, open_tok, tok.start)
+            if earlier.closed:
+                quotes.append(earlier)
+                open_tok = tok
+            continue
         if mark in _OPEN_QUOTES or (mark in _AMBIGUOUS_QUOTES and open_tok is None):
             if open_tok is None and single_open is None:
                 if mark in _AMBIGUOUS_QUOTES and after.isspace() and not before.isspace():
@@ -146,8 +172,25 @@ def _find_quotes(text: str, tokens: list[_Tok]) -> list[_Quote]:
                 quotes.append(_Quote(single_open.start, single_open.end, tok.start, tok.end, True))
             single_open = None
     if open_tok is not None:
-        quotes.append(_Quote(open_tok.start, open_tok.end, paragraph_end, paragraph_end, False))
+        quotes.append(_unclosed_quote(text, open_tok, paragraph_end))
     return quotes
+
+
+_MISMATCHED_CLOSE_RE = re.compile(r"[,.?!]’(?=\s)")
+
+
+def _unclosed_quote(text: str, open_tok: _Tok, paragraph_end: int) -> _Quote:
+    """Return the quotation a double mark opens when no double mark closes it in its paragraph.
+
+    “We never sent drones,’ the minister said: a single mark after the quotation's last punctuation
+    closes it (when no single mark opened inside it); otherwise it runs to the paragraph's end, as a
+    quotation continued in the next paragraph does.
+    """
+    if "‘" not in text[open_tok.end:paragraph_end]:
+        match = _MISMATCHED_CLOSE_RE.search(text, open_tok.end, paragraph_end)
+        if match is not None:
+            return _Quote(open_tok.start, open_tok.end, match.end() - 1, match.end(), True)
+    return _Quote(open_tok.start, open_tok.end, paragraph_end, paragraph_end, False)
 
 
 def _paragraph_end(text: str, pos: int) -> int:
@@ -328,19 +371,40 @@ class _People:
     def by_role(self, words: list[str], pos: int) -> _Person | None:
         """Return the most recent person before pos whose role fits a role phrase's words."""
         head = words[-1].lower()
-        modifiers = [w.lower() for w in words[:-1] if w.lower() not in cues.GENERIC_MODIFIERS]
+        modifiers = [w for w in words[:-1] if w.lower() not in cues.GENERIC_MODIFIERS]
         heads = cues.ROLE_SYNONYMS.get(head, (head,))
         for at, name in reversed(self.events):
             person = self.persons[name]
             if at >= pos or not person.role:
                 continue
             role = person.role.lower()
-            role_words = set(re.findall(r"[\w.]+", role))
             if not any(h in role for h in heads):
                 continue
-            if all(m in role_words or m.rstrip("s") in role_words for m in modifiers):
+            if all(_modifier_fits(m, person.role) for m in modifiers):
                 return person
         return None
+
+
+def _modifier_fits(modifier: str, role: str) -> bool:
+    """Return True when a role phrase's modifier is said by a person's stated role.
+
+    "the top Iranian diplomat" fits "Iran's foreign minister": a capitalised demonym fits the place
+    it is formed from (Iranian/Iran, Ukrainian/Ukraine, Chinese/China, Swedish/Sweden), which shares
+    all but its last few letters with it.
+    """
+    low = modifier.lower()
+    role_words = re.findall(r"[\w.]+", role)
+    if any(w.lower() in (low, low.rstrip("s")) for w in role_words):
+        return True
+    if not modifier[:1].isupper():
+        return False
+    for word in role_words:
+        if not word[:1].isupper() or len(word) < 4:
+            continue
+        shared = len(os.path.commonprefix([low, word.lower()]))
+        if shared >= max(4, len(word) - 2):
+            return True
+    return False
 
 
 def _is_acronym(word: str) -> bool:
@@ -375,7 +439,9 @@ def _scan_people(doc: _Doc) -> _People:
             i += 1
             continue
         j = i
+        # A lowercase title word carries the role on ("Iran's foreign minister Hossein Amir-Abdollahian").
         while j < n and (tokens[j].is_cap or tokens[j].low in cues.ROLE_HEADS
+                         or tokens[j].low in _ROLE_TITLE_WORDS
                          or (tokens[j].low in ("of", "for", ".") and j + 1 < n and tokens[j + 1].is_cap)):
             if j > i and "\n" in doc.text[tokens[j - 1].end:tokens[j].start]:
                 break
@@ -548,7 +614,8 @@ def _extract(text: str, extra_cues: set[int] | None = None, blocked_cues: set[in
         threshold = RANK_THRESHOLD if rank_threshold is None else rank_threshold
         scores = attribution_model.rank_scores(doc, found)
         found = [f for f, score in zip(found, scores)
-                 if score >= threshold or f.kind in ("poll", "headline") or f.kind == "passive" and score >= PASSIVE_RANK_THRESHOLD]
+                 if score >= threshold or f.kind in ("poll", "headline", "nominal")
+                 or f.kind == "passive" and score >= PASSIVE_RANK_THRESHOLD]
     if scope == "statements":
         found = [f for f in found if _statement_cue(doc, f)]
     if use_model and attribution_model.role_tagger_available():
@@ -954,6 +1021,10 @@ def _sentence_attributions(doc: _Doc, first: int, last: int) -> list[_Found]:
             hit = _according_to(doc, first, last, i)
         elif low == "in" and i + 1 < last:
             hit = _in_poll(doc, first, last, i)
+        elif _owned_noun(tokens, first, i):
+            # "Moscow's claims fell apart", "the aides' briefing said": a noun after its owner, no verb.
+            # A possessive statement noun is read by its form, whatever the cue model makes of the word.
+            hit = _nominal_cue(doc, first, last, i) if low in cues.NOMINAL_CUES else None
         elif tok.start in doc.blocked_cues:
             hit = None
         elif (low in cues.CUE_FORMS or tok.start in doc.extra_cues) and (
@@ -1030,6 +1101,8 @@ _NOT_SPEAKER_LABELS = frozenset("""
 related update updated note photo photos video watch read source sources credit tags tag category
 categories description date image caption editor editors read more see also listen warning correction
 disclosure advertisement transcript summary background q a question answer subscribe follow
+published posted modified author authors byline by filed dateline location section topics keywords
+headline title subject from to cc url link email contact length words reporting writing edited contributor
 """.split())
 
 
@@ -1414,10 +1487,12 @@ def _np_backward(doc: _Doc, first: int, end: int) -> tuple[int, int] | None:
                               or (not tokens[j - 1].is_cap and tokens[j - 1].low.endswith(("ers", "ists", "ents", "ple", "ians", "als")))))
         if not t.is_word or (low in cues.NP_STOPS and not t.is_cap and not internal_prep):
             break
-        if low in cues.CUE_FORMS and not t.is_cap and (j != end - 1 or low.endswith(("ed", "ing")) or low in _IRREGULAR_PAST):
+        if low in cues.CUE_FORMS and not t.is_cap and (j != end - 1 or low.endswith(("ed", "ing")) or low in _IRREGULAR_PAST) \
+                and not _owned_noun(tokens, first, j):
             break  # a verb, not the noun heading the speaker ("the report said" keeps "report")
-        if not t.is_cap and (low.endswith("ing") or low.endswith("ed")) and len(low) > 5:
-            break
+        if not t.is_cap and (low.endswith("ing") or low.endswith("ed")) and len(low) > 5 \
+                and not _owned_noun(tokens, first, j):
+            break  # (a noun after its owner goes on: "the aides' briefing said")
         if (low in cues.OTHER_PRONOUNS or low in cues.PERSONAL_PRONOUNS) and not (t.text.isupper() and len(t.text) > 1):
             if low in ("his", "her", "its", "their", "our", "my", "your") and start < end:
                 start = j
@@ -1530,7 +1605,7 @@ def _inverted_trailing(doc: _Doc, first: int, last: int, i: int, after: int) -> 
     if i - 1 < first:
         return None
     boundary = tokens[i - 1]
-    if not (boundary.text in (",",) or boundary.text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | {"’"}):
+    if not (boundary.text in (",",) or boundary.text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | _SINGLE_CLOSES):
         return None
     speaker = _np_forward(doc, i + 1, last, clause_tail=True)
     if speaker is None:
@@ -1543,7 +1618,7 @@ def _inverted_trailing(doc: _Doc, first: int, last: int, i: int, after: int) -> 
         return None
     if cues.CUE_FORMS.get(tokens[i].low) in ("tell", "inform", "assure", "remind", "urge", "brief"):
         return None
-    after_quote = boundary.text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | {"’"}
+    after_quote = boundary.text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | _SINGLE_CLOSES
     # '"...," suggesting the debate erased all memory of ...': a participle after a quotation takes a
     # clause; only '"...," saying Mr. X.' with nothing but adjuncts after the name is an inverted speaker.
     participle = tokens[i].low.endswith("ing")
@@ -1575,9 +1650,9 @@ def _trailing(doc: _Doc, first: int, last: int, speaker: tuple[int, int], after:
     if b < first:
         return None
     boundary = tokens[b]
-    if boundary.text not in (",", ":") and boundary.text not in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | _DASHES | {"’"}:
+    if boundary.text not in (",", ":") and boundary.text not in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | _DASHES | _SINGLE_CLOSES:
         return None
-    after_quote = boundary.text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | {"’"}
+    after_quote = boundary.text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | _SINGLE_CLOSES
     content_first = _quote_first(doc, first, b)
     if after_quote:
         if after < last and (tokens[after].low == "that" or tokens[after].text == ":" or tokens[after].text in _OPEN_QUOTES):
@@ -1601,7 +1676,7 @@ def _opens_mid_sentence(doc: _Doc, first: int, k: int) -> bool:
 def _quote_first(doc: _Doc, first: int, boundary: int) -> int:
     """Return the token where content starts: the opening mark when a quotation ends at boundary."""
     tok = doc.tokens[boundary]
-    if tok.text not in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | {"’"}:
+    if tok.text not in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | _SINGLE_CLOSES:
         return first
     quote = doc.quote_at(tok.start)
     if quote is None or quote.open_start < doc.tokens[first].start:
@@ -1649,7 +1724,7 @@ def _content_before(doc: _Doc, first: int, boundary: int) -> tuple[int, int] | N
         return None
     start = tokens[s].start
     end = _trim_end(doc, tokens[boundary].start)
-    if boundary < len(tokens) and tokens[boundary].text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | {"’"}:
+    if boundary < len(tokens) and tokens[boundary].text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | _SINGLE_CLOSES:
         end = _trim_end(doc, tokens[boundary].end)
     if end <= start or not any(t.is_word for t in tokens[s:boundary]):
         return None
@@ -1839,12 +1914,68 @@ def _nominal_cue(doc: _Doc, first: int, last: int, i: int) -> _Found | None:
     j = i + 1
     if j < last and tokens[j].low == "that":
         j += 1
-    elif j < last and tokens[j].low not in cues.AUXILIARIES and not (tokens[j].low.endswith("ed") or tokens[j].low.endswith("s")):
+    elif j < last and not _verb_follows(tokens, j, last):
         return None
+    k = j
+    while k < last and tokens[k].low in cues.AUXILIARIES:
+        k += 1
+    passive = any(t.low in _BE_FORMS for t in tokens[j:k])
+    if k < last and tokens[k].low in cues.CUE_FORMS and not passive:
+        return None  # "The ministry's statement denied any role": the verb is the cue, the phrase its speaker
     content = _content_after(doc, j, last, "say")
     if content is None:
         return None
     return _Found((sp_start, sp_end), (i, i + 1), content, kind="nominal")
+
+
+def _owned_noun(tokens: list[_Tok], first: int, i: int) -> bool:
+    """Return True when a cue word follows a possessive, so it is a noun ("Moscow's claims", "the minister's report")."""
+    tok = tokens[i]
+    low = tok.low
+    # "Iran's denied", "Tehran's said": after 's a past form is a verb ("has denied"); a base, -s or -ing form is a noun.
+    if i - 1 < first or tok.is_cap or not (low.endswith(("s", "ing")) or cues.CUE_FORMS.get(low) == low):
+        return False
+    owner = tokens[i - 1]
+    return owner.low.endswith(("'s", "’s")) or owner.text in ("'", "’") and i - 2 >= first \
+        and tokens[i - 2].low.endswith("s") and tokens[i - 2].end == owner.start
+
+
+def _verb_follows(tokens: list[_Tok], j: int, last: int) -> bool:
+    """Return True when tokens[j] begins a verb phrase: an auxiliary or adverb, a past or 3rd-person form.
+
+    "Tehran's statements struck down the allegations": an irregular past counts too.
+    """
+    low = tokens[j].low
+    return low in cues.AUXILIARIES or low.endswith(("ed", "s")) or low in _IRREGULAR_PAST \
+        or cues.statement_lemma(low) not in (None, low)
+
+
+def _opening_apposition(doc: _Doc, speaker: tuple[int, int], last: int) -> tuple[int, int]:
+    """Return an opening 'according to' speaker with its apposition, when one is set off by commas.
+
+    "According to the CIA director, William Burns, Iran ...": a role, then the person's name;
+    "According to William Burns, the CIA director, Iran ...": a name, then a role that ends at the
+    comma. "According to Ham, the current administration has ...": a clause, no apposition.
+    """
+    tokens = doc.tokens
+    comma = speaker[1]
+    if comma >= last or tokens[comma].text != ",":
+        return speaker
+    k = comma + 1
+    while k < last and k - comma <= 8 and tokens[k].text != ",":
+        k += 1
+    if k + 1 >= last or tokens[k].text != ",":
+        return speaker
+    between = tokens[comma + 1:k]
+    head = tokens[speaker[1] - 1]
+    words = [t for t in between if t.text != "."]
+    if head.low in cues.ROLE_HEADS and not head.is_cap and 2 <= len(words) <= 4 \
+            and all(t.is_cap and t.is_word for t in words):
+        return (speaker[0], k)
+    if head.is_cap and between[0].low in ("the", "a", "an") and between[-1].low in cues.ROLE_HEADS \
+            and not any(t.low in cues.CUE_FORMS or t.low in cues.NP_STOPS - {"of", "for"} for t in between):
+        return (speaker[0], k)
+    return speaker
 
 
 def _according_to(doc: _Doc, first: int, last: int, i: int) -> _Found | None:
@@ -1855,6 +1986,7 @@ def _according_to(doc: _Doc, first: int, last: int, i: int) -> _Found | None:
     if speaker is None:
         return None
     if at_start:
+        speaker = _opening_apposition(doc, speaker, last)
         j = speaker[1]
         while j < last and not tokens[j].is_word:
             j += 1
@@ -2011,6 +2143,12 @@ def _extend_paragraph_quotes(doc: _Doc, found: list[_Found]) -> list[_Found]:
 # --------------------------------------------------------------------------- building results
 
 
+def _sentence_of(doc: _Doc, token: int) -> tuple[int, int]:
+    """Return the (first token, end token) range of the sentence that holds a token."""
+    i = bisect.bisect_right([first for first, _ in doc.sentences], token) - 1
+    return doc.sentences[max(i, 0)]
+
+
 def _build(doc: _Doc, people: _People, f: _Found) -> Attribution | None:
     """Return the Attribution for a found triple, with direct/certainty and resolved speaker."""
     text = doc.text
@@ -2050,7 +2188,10 @@ def _build(doc: _Doc, people: _People, f: _Found) -> Attribution | None:
         s, e = s_tokens[0].start, s_tokens[-1].end
         speaker_span = Span(text=text[s:e], start=s, end=e)
         name, role = _resolve(people, s_tokens, speaker_span.text, s)
-    sentence_window = text[max(0, cue.start - 120): c_end].lower()
+    # The cue's own sentence and its content: a hedge in the sentence before ("Iran reportedly plans
+    # ... . Western officials say ...") is not this speaker's.
+    sentence_start = tokens[_sentence_of(doc, f.cue[0])[0]].start
+    sentence_window = text[min(sentence_start, c_start): max(c_end, cue.end)].lower()
     lemma = cues.CUE_FORMS.get(cue_tokens[0].low, "")
     hedged = lemma in cues.HEDGING_CUES or any(w in sentence_window for w in cues.HEDGING_WORDS)
     return Attribution(
@@ -2161,7 +2302,16 @@ def _resolve(people: _People, s_tokens: list[_Tok], mention: str, pos: int) -> t
             return _full_name(people, appos), " ".join(head[lead:])
         if name:
             full = _full_name(people, name)
+            if appos and full in people.persons and appos[-1].lower() in cues.ROLE_HEADS:
+                people.add(full, " ".join(appos), pos)  # "William Burns, the CIA director"
             return full, " ".join(appos) or (" ".join(role) or None)
+        appos_name, appos_role = _split_name_role(appos)
+        if len(appos_name) >= 2 and not appos_role and head[-1].lower() in cues.ROLE_HEADS:
+            # "the CIA director, William Burns": the apposition names the person the role describes.
+            lead = 1 if head[0].lower() in ("the", "a", "an") else 0
+            full, role_text = _full_name(people, appos_name), " ".join(head[lead:])
+            people.add(full, role_text, pos)  # so that "the CIA director" later stands for him too
+            return full, role_text
         words = head
     words = [w for w in words if w != "."]
     honorific = words[0].lower().rstrip(".") if words and words[0].lower().rstrip(".") in cues.HONORIFICS else None

@@ -262,6 +262,20 @@ def role_window(doc, cue_first: int) -> tuple[int, int]:
     return cue_first, cue_first + 1
 
 
+def _feature_word(doc, k: int) -> str:
+    """Return a token's lowercase text as the taggers know it: a straight single quote that opens or
+    closes a quotation ('We never sent drones,' the minister said) reads as the curly mark PolNeAR's
+    texts use there; elsewhere it stays an apostrophe ("the ministers' views")."""
+    tok = doc.tokens[k]
+    if tok.text == "'":
+        quote = doc.quote_at(tok.start)
+        if quote is not None and quote.open_start == tok.start:
+            return "‘"
+        if quote is not None and quote.close_end == tok.end and quote.closed:
+            return "’"
+    return tok.low
+
+
 def role_features(doc, first: int, last: int, cue: tuple[int, int],
                   hint: tuple[int, int] | None = None) -> list[list[str]]:
     """Return one feature list per token of tokens[first:last] for tagging the source and content of cue.
@@ -273,11 +287,12 @@ def role_features(doc, first: int, last: int, cue: tuple[int, int],
     postmodifiers, appositions) rather than finding the source from scratch.
     """
     tokens = doc.tokens
+    lows = {k: _feature_word(doc, k) for k in range(first, last)}
     c0, c1 = cue
     cue_word = tokens[c0].low
     cue_lemma = cues.CUE_FORMS.get(cue_word, cue_word)
-    cue_prev = tokens[c0 - 1].low if c0 - 1 >= first else "<s>"
-    cue_next = tokens[c1].low if c1 < last else "</s>"
+    cue_prev = lows[c0 - 1] if c0 - 1 >= first else "<s>"
+    cue_next = lows[c1] if c1 < last else "</s>"
     # Running counts of commas and quote marks from the sentence start, to count what lies between.
     commas = [0] * (last - first + 1)
     marks = [0] * (last - first + 1)
@@ -296,7 +311,7 @@ def role_features(doc, first: int, last: int, cue: tuple[int, int],
     rows: list[list[str]] = []
     for k in range(first, last):
         tok = tokens[k]
-        w = tok.low
+        w = lows[k]
         if k < c0:
             side, d = "L", k - c0
             lo, hi = k, c0
@@ -309,8 +324,8 @@ def role_features(doc, first: int, last: int, cue: tuple[int, int],
         between_commas = commas[hi - first] - commas[lo - first + (1 if side == "L" else 0)] if side != "K" else 0
         between_marks = marks[hi - first] - marks[lo - first] if side != "K" else 0
         between_stops = stops[hi - first] - stops[lo - first + (1 if side == "L" else 0)] if side != "K" else 0
-        p1 = tokens[k - 1].low if k - 1 >= first else "<s>"
-        n1 = tokens[k + 1].low if k + 1 < last else "</s>"
+        p1 = lows[k - 1] if k - 1 >= first else "<s>"
+        n1 = lows[k + 1] if k + 1 < last else "</s>"
         shape = _shape(tok.text)
         f = [
             "bias", "side=" + side, "rel=" + _rel_bucket(d), "w=" + w, "shape=" + shape,

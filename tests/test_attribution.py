@@ -98,6 +98,19 @@ def test_001_nominal_possessive_statements(seed_001):
     assert a.speaker_name == "Tehran"
 
 
+@pytest.mark.parametrize("verb_phrase", ["struck down", "once again struck down"])
+def test_nominal_possessive_statements_before_an_irregular_past(verb_phrase):
+    (a,) = extract_attributions(f"Tehran's statements {verb_phrase} the allegations as false.")
+    assert (a.speaker.text, a.speaker_name, a.cue.text) == ("Tehran's", "Tehran", "statements")
+    assert a.content.text == f"{verb_phrase} the allegations as false"
+
+
+def test_nominal_phrase_before_a_cue_verb_is_that_verbs_speaker_once():
+    (a,) = extract_attributions("The ministry's statement denied any role in the attack.")
+    assert (a.speaker.text, a.cue.text, a.content.text) == ("The ministry's statement", "denied",
+                                                           "any role in the attack")
+
+
 def test_001_has_long_been_accusing(seed_001):
     _, found = seed_001
     a = _find(found, "accusing", "Iran of supplying drones")
@@ -232,6 +245,35 @@ def test_curly_and_straight_quotes_are_both_paired():
     assert curly.content.text == straight.content.text == "It is over"
 
 
+@pytest.mark.parametrize("text", ["'We never sent drones,' the minister said.",   # British straight singles
+                                  "“We never sent drones,’ the minister said.",    # a double closed by a single
+                                  "‘We never sent drones,’ the minister said."])
+def test_single_and_mismatched_quote_marks_give_the_direct_quotation(text):
+    (a,) = extract_attributions(text)
+    assert (a.speaker.text, a.cue.text, a.content.text, a.direct) == (
+        "the minister", "said", "We never sent drones", True)
+
+
+def test_straight_apostrophes_inside_single_quotes_stay_apostrophes():
+    (a,) = extract_attributions("'The ministers' views on Iran's drones are wrong,' Mr Cleverly said.")
+    assert a.content.text == "The ministers' views on Iran's drones are wrong"
+    assert a.speaker_name == "Cleverly" and a.direct is True
+
+
+def test_a_single_mark_inside_a_double_quotation_does_not_close_it():
+    (a,) = extract_attributions("“He told me ‘no,’ and left,” she said.")
+    assert a.content.text == "He told me ‘no,’ and left"
+
+
+def test_a_cue_word_after_a_possessive_is_a_noun():
+    (a,) = extract_attributions("The minister's aides' briefing said the evidence was fake.")
+    assert (a.speaker.text, a.cue.text, a.content.text) == ("The minister's aides' briefing", "said",
+                                                           "the evidence was fake")
+    assert extract_attributions("Moscow's claims fell apart within a week.") == []
+    (verb,) = extract_attributions("Iran's denied the report.")  # 's for "has" before a past form
+    assert verb.cue.text == "denied"
+
+
 def test_unbalanced_quotes_do_not_crash_and_keep_offsets_valid():
     for text in ['He said "this never closes.', 'Odd ” marks “ here, she said.', '"', '“', "said", "",
                  'The "report" said "that', "'' ``  ''"]:
@@ -253,6 +295,55 @@ def test_role_noun_needs_matching_modifiers():
     a = _find(extract_attributions(text), "said", "the plan was sound")
     assert a.speaker_name == "Anna Berg"
     assert a.speaker_role == "Swedish Foreign Minister"
+
+
+def test_role_noun_demonym_fits_the_country_a_possessive_role_names():
+    text = ("Iran's foreign minister Hossein Amir-Abdollahian denied the accusation. "
+            "The top Iranian diplomat insisted that Tehran had sent only a small batch of drones.")
+    a = _find(extract_attributions(text), "insisted", "a small batch of drones")
+    assert a.speaker.text == "The top Iranian diplomat"
+    assert a.speaker_name == "Hossein Amir-Abdollahian"
+
+
+def test_role_noun_demonym_does_not_fit_another_country():
+    text = ("Iraq's foreign minister Fuad Hussein spoke first. "
+            "The top Iranian diplomat said the talks had failed.")
+    a = _find(extract_attributions(text), "said", "the talks had failed")
+    assert a.speaker_name == "The top Iranian diplomat"
+
+
+@pytest.mark.parametrize("opening", ["According to the CIA director, William Burns,",
+                                     "According to William Burns, the CIA director,"])
+def test_opening_according_to_keeps_the_apposition_and_names_the_person(opening):
+    text = f"{opening} Iran plans to send missiles. The CIA director warned that the deliveries would grow."
+    found = extract_attributions(text)
+    a = _find(found, "According to", "Iran plans to send missiles")
+    assert a.speaker.text == opening[len("According to "):-1]
+    assert a.content.text == "Iran plans to send missiles"
+    assert a.speaker_name == "William Burns"
+    later = _find(found, "warned", "the deliveries would grow")
+    assert later.speaker_name == "William Burns"
+
+
+def test_opening_according_to_a_name_then_a_clause_is_no_apposition():
+    (a,) = extract_attributions("According to Ham, the current administration has failed.")
+    assert a.speaker.text == "Ham"
+    assert a.content.text == "the current administration has failed"
+
+
+def test_a_hedge_in_the_sentence_before_is_not_the_next_speakers():
+    text = ("Iran reportedly plans to send missiles, the newspaper said. "
+            "Western officials say the drones were used against the power grid.")
+    found = extract_attributions(text)
+    assert _find(found, "said", "reportedly plans").certainty == "hedged"
+    assert _find(found, "say", "the power grid").certainty == "asserted"
+
+
+@pytest.mark.parametrize("line", ["Published: Tuesday, February 28, 2023", "Posted: 28 Feb 2023 14:05 GMT",
+                                  "By: Jon Gambrell and Lolita Baldor", "Last modified: February 28, 2023"])
+def test_metadata_labels_before_a_colon_are_no_speakers(line):
+    text = f"{line}\n\nThe talks ended on Monday.\n"
+    assert extract_attributions(text) == []
 
 
 def test_hedging_words_mark_certainty():
