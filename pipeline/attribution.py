@@ -805,9 +805,10 @@ def _tag_speakers(doc: _Doc, found: list[_Found], keep_clauses: bool) -> None:
     """
     redrawn: dict[tuple[int, int], tuple[int, int]] = {}  # rule speaker -> tagger's extent of it
     for f in found:
-        if f.kind in ("poll", "passive", "headline", "signature"):
+        if f.kind in ("poll", "passive", "headline", "signature", "nominal"):
             # Read by rule: the tagger never saw "in" or a signature's dash as a cue ("― Edwin G.
-            # Monroy"), and a passive's agent follows "by".
+            # Monroy"), a passive's agent follows "by", and a nominal's speaker is its possessive
+            # ("The spokesman said Tehran's statements ...": not "The spokesman said Tehran's").
             continue
         if f.kind == "coordinated":
             # The speaker was carried over from an earlier cue: it follows that cue's new extent.

@@ -98,11 +98,17 @@ def test_001_nominal_possessive_statements(seed_001):
     assert a.speaker_name == "Tehran"
 
 
-@pytest.mark.parametrize("verb_phrase", ["struck down", "once again struck down"])
+@pytest.mark.parametrize("verb_phrase", ["struck down", "once again struck down", "have struck down"])
 def test_nominal_possessive_statements_before_an_irregular_past(verb_phrase):
     (a,) = extract_attributions(f"Tehran's statements {verb_phrase} the allegations as false.")
     assert (a.speaker.text, a.speaker_name, a.cue.text) == ("Tehran's", "Tehran", "statements")
     assert a.content.text == f"{verb_phrase} the allegations as false"
+
+
+def test_nominal_speaker_is_its_possessive_even_after_another_speakers_cue():
+    text = "The spokesman said Tehran's statements once again struck down the allegations."
+    a = _find(extract_attributions(text), "statements", "struck down the allegations")
+    assert a.speaker.text == "Tehran's"
 
 
 def test_nominal_phrase_before_a_cue_verb_is_that_verbs_speaker_once():
