@@ -65,6 +65,7 @@ _CLOSE_QUOTES = {"”", "»"}
 _AMBIGUOUS_QUOTES = {'"', "''", "″"}
 _QUOTE_MARKS = _OPEN_QUOTES | _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | {"‘", "’"}
 _SINGLE_CLOSES = frozenset({"’", "'"})  # a straight one closes a quotation only where _find_quotes says so
+_CLOSING_MARKS = _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | _SINGLE_CLOSES
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr sen sens rep reps del gov gen lt col sgt st jr sr inc co corp vs no prof rev adm maj capt ft mt "
     "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u d.c".split()
@@ -120,12 +121,14 @@ def _find_quotes(text: str, tokens: list[_Tok]) -> list[_Quote]:
             open_tok = single_open = None
             paragraph_end = _paragraph_end(text, tok.start)
         mark = tok.text
+        if mark not in _QUOTE_MARKS and mark != "'":
+            continue
+        before = text[tok.start - 1] if tok.start > 0 else " "
+        after = text[tok.end] if tok.end < len(text) else " "
         if mark == "'":
             # British style quotes with straight single marks ('We never sent drones,' the minister said).
             # Apostrophes stay apostrophes: an opening mark stands before a letter after a boundary, a
             # closing one ends on or stands before punctuation (not "the ministers' views").
-            before = text[tok.start - 1] if tok.start > 0 else " "
-            after = text[tok.end] if tok.end < len(text) else " "
             if open_tok is not None:
                 continue
             if single_open is None and (before.isspace() or before in "([—–\"“") and after.isalpha():
@@ -136,10 +139,6 @@ def _find_quotes(text: str, tokens: list[_Tok]) -> list[_Quote]:
                     quotes.append(_Quote(single_open.start, single_open.end, tok.start, tok.end, True))
                 single_open = None
             continue
-        if mark not in _QUOTE_MARKS:
-            continue
-        before = text[tok.start - 1] if tok.start > 0 else " "
-        after = text[tok.end] if tok.end < len(text) else " "
         if mark in _OPEN_QUOTES and open_tok is not None:
             # A second opening mark: the first quotation may have closed on a single mark (“...,’ she said. “...”).
             earlier = _unclosed_quote(text, open_tok, tok.start)
@@ -217,6 +216,7 @@ class _Doc:
         self.quotes = _find_quotes(text, self.tokens)
         self.quote_starts = [q.open_start for q in self.quotes]
         self.sentences = self._sentences()
+        self.sentence_starts = [first for first, _ in self.sentences]
         self.extra_cues: set[int] = set()  # token offsets a model marks as cues outside the lexicon
         self.blocked_cues: set[int] = set()  # token offsets a model rejects as cues
         self.cue_probs: dict[int, float] = {}  # token index -> cue-model probability
@@ -228,6 +228,13 @@ class _Doc:
         if i >= 0 and self.quotes[i].open_start <= pos < self.quotes[i].close_end:
             return self.quotes[i]
         return None
+
+    def sentence_of(self, token: int) -> tuple[int, int]:
+        """Return the (first token, end token) range of the sentence that holds a token."""
+        i = bisect.bisect_right(self.sentence_starts, token) - 1
+        if i < 0 or token >= self.sentences[i][1]:
+            return token, token + 1
+        return self.sentences[i]
 
     def inside_quote(self, pos: int) -> bool:
         quote = self.quote_at(pos)
@@ -1606,7 +1613,7 @@ def _inverted_trailing(doc: _Doc, first: int, last: int, i: int, after: int) -> 
     if i - 1 < first:
         return None
     boundary = tokens[i - 1]
-    if not (boundary.text in (",",) or boundary.text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | _SINGLE_CLOSES):
+    if not (boundary.text in (",",) or boundary.text in _CLOSING_MARKS):
         return None
     speaker = _np_forward(doc, i + 1, last, clause_tail=True)
     if speaker is None:
@@ -1619,7 +1626,7 @@ def _inverted_trailing(doc: _Doc, first: int, last: int, i: int, after: int) -> 
         return None
     if cues.CUE_FORMS.get(tokens[i].low) in ("tell", "inform", "assure", "remind", "urge", "brief"):
         return None
-    after_quote = boundary.text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | _SINGLE_CLOSES
+    after_quote = boundary.text in _CLOSING_MARKS
     # '"...," suggesting the debate erased all memory of ...': a participle after a quotation takes a
     # clause; only '"...," saying Mr. X.' with nothing but adjuncts after the name is an inverted speaker.
     participle = tokens[i].low.endswith("ing")
@@ -1651,9 +1658,9 @@ def _trailing(doc: _Doc, first: int, last: int, speaker: tuple[int, int], after:
     if b < first:
         return None
     boundary = tokens[b]
-    if boundary.text not in (",", ":") and boundary.text not in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | _DASHES | _SINGLE_CLOSES:
+    if boundary.text not in (",", ":") and boundary.text not in _CLOSING_MARKS | _DASHES:
         return None
-    after_quote = boundary.text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | _SINGLE_CLOSES
+    after_quote = boundary.text in _CLOSING_MARKS
     content_first = _quote_first(doc, first, b)
     if after_quote:
         if after < last and (tokens[after].low == "that" or tokens[after].text == ":" or tokens[after].text in _OPEN_QUOTES):
@@ -1677,7 +1684,7 @@ def _opens_mid_sentence(doc: _Doc, first: int, k: int) -> bool:
 def _quote_first(doc: _Doc, first: int, boundary: int) -> int:
     """Return the token where content starts: the opening mark when a quotation ends at boundary."""
     tok = doc.tokens[boundary]
-    if tok.text not in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | _SINGLE_CLOSES:
+    if tok.text not in _CLOSING_MARKS:
         return first
     quote = doc.quote_at(tok.start)
     if quote is None or quote.open_start < doc.tokens[first].start:
@@ -1725,7 +1732,7 @@ def _content_before(doc: _Doc, first: int, boundary: int) -> tuple[int, int] | N
         return None
     start = tokens[s].start
     end = _trim_end(doc, tokens[boundary].start)
-    if boundary < len(tokens) and tokens[boundary].text in _CLOSE_QUOTES | _AMBIGUOUS_QUOTES | _SINGLE_CLOSES:
+    if boundary < len(tokens) and tokens[boundary].text in _CLOSING_MARKS:
         end = _trim_end(doc, tokens[boundary].end)
     if end <= start or not any(t.is_word for t in tokens[s:boundary]):
         return None
@@ -1900,7 +1907,7 @@ def _nominal_cue(doc: _Doc, first: int, last: int, i: int) -> _Found | None:
     if i - 1 < first:
         return None
     owner = tokens[i - 1]
-    possessive = owner.low.endswith(("'s", "’s")) or (owner.text in ("’", "'") and i - 2 >= first)
+    possessive = _possessive_before(tokens, first, i)
     pronoun = owner.low in ("his", "her", "their", "its", "our", "my")
     if not (possessive or pronoun):
         return None
@@ -1915,7 +1922,7 @@ def _nominal_cue(doc: _Doc, first: int, last: int, i: int) -> _Found | None:
     j = i + 1
     if j < last and tokens[j].low == "that":
         j += 1
-    elif j < last and not _verb_follows(tokens, j, last):
+    elif j < last and not _verb_follows(tokens, j):
         return None
     k = j
     while k < last and tokens[k].low in cues.AUXILIARIES:
@@ -1936,12 +1943,17 @@ def _owned_noun(tokens: list[_Tok], first: int, i: int) -> bool:
     # "Iran's denied", "Tehran's said": after 's a past form is a verb ("has denied"); a base, -s or -ing form is a noun.
     if i - 1 < first or tok.is_cap or not (low.endswith(("s", "ing")) or cues.CUE_FORMS.get(low) == low):
         return False
+    return _possessive_before(tokens, first, i)
+
+
+def _possessive_before(tokens: list[_Tok], first: int, i: int) -> bool:
+    """Return True when tokens[i - 1] is a possessive: "Tehran's", or the mark after a plural ("aides'")."""
     owner = tokens[i - 1]
     return owner.low.endswith(("'s", "’s")) or owner.text in ("'", "’") and i - 2 >= first \
         and tokens[i - 2].low.endswith("s") and tokens[i - 2].end == owner.start
 
 
-def _verb_follows(tokens: list[_Tok], j: int, last: int) -> bool:
+def _verb_follows(tokens: list[_Tok], j: int) -> bool:
     """Return True when tokens[j] begins a verb phrase: an auxiliary or adverb, a past or 3rd-person form.
 
     "Tehran's statements struck down the allegations": an irregular past counts too.
@@ -2144,12 +2156,6 @@ def _extend_paragraph_quotes(doc: _Doc, found: list[_Found]) -> list[_Found]:
 # --------------------------------------------------------------------------- building results
 
 
-def _sentence_of(doc: _Doc, token: int) -> tuple[int, int]:
-    """Return the (first token, end token) range of the sentence that holds a token."""
-    i = bisect.bisect_right([first for first, _ in doc.sentences], token) - 1
-    return doc.sentences[max(i, 0)]
-
-
 def _build(doc: _Doc, people: _People, f: _Found) -> Attribution | None:
     """Return the Attribution for a found triple, with direct/certainty and resolved speaker."""
     text = doc.text
@@ -2191,7 +2197,7 @@ def _build(doc: _Doc, people: _People, f: _Found) -> Attribution | None:
         name, role = _resolve(people, s_tokens, speaker_span.text, s)
     # The cue's own sentence and its content: a hedge in the sentence before ("Iran reportedly plans
     # ... . Western officials say ...") is not this speaker's.
-    sentence_start = tokens[_sentence_of(doc, f.cue[0])[0]].start
+    sentence_start = tokens[doc.sentence_of(f.cue[0])[0]].start
     sentence_window = text[min(sentence_start, c_start): max(c_end, cue.end)].lower()
     lemma = cues.CUE_FORMS.get(cue_tokens[0].low, "")
     hedged = lemma in cues.HEDGING_CUES or any(w in sentence_window for w in cues.HEDGING_WORDS)

@@ -256,10 +256,7 @@ def _rel_bucket(d: int) -> str:
 
 def role_window(doc, cue_first: int) -> tuple[int, int]:
     """Return the (first, last) token range the role tagger reads for a cue: the cue's sentence."""
-    for first, last in doc.sentences:
-        if first <= cue_first < last:
-            return first, last
-    return cue_first, cue_first + 1
+    return doc.sentence_of(cue_first)
 
 
 def _feature_word(doc, k: int) -> str:
