@@ -14,7 +14,7 @@ run: $(DB)
 
 # Re-ingest when the database is missing or older than the seeds, the actors file, the catalog or the
 # schema (an ingest runs new migrations and rebuilds the dashboard's read model).
-$(DB): $(VENV)/.installed $(SEEDS) data/actors.yaml data/assertions.yaml pipeline/store.py pipeline/read_model.py
+$(DB): $(VENV)/.installed $(SEEDS) data/actors.yaml data/assertions.yaml pipeline/store/migrations.py pipeline/store/read_model.py
 	CLAIMS_DB=$(DB) $(PY) -m pipeline ingest data/seeds
 	@touch $(DB)
 
@@ -31,7 +31,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
-# The contextual taggers (pipeline.encoders) are optional for the product; the PolNeAR evaluation and its
+# The contextual taggers (pipeline.extract.attribution.encoders) are optional for the product; the PolNeAR evaluation and its
 # floors use them. torch goes first and alone, so pip takes the CPU build and never a CUDA one.
 $(VENV)/.installed-encoders: $(VENV)/.installed requirements-encoders.txt
 	$(PY) -m pip install --quiet torch==2.13.0

@@ -17,8 +17,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from pipeline import charts, config, export, queries, store
+from pipeline import charts, config
 from pipeline.models import ClaimExportRow
+from pipeline.store import connection, export, queries
 
 EXPORT_COLUMNS = list(ClaimExportRow.model_fields)
 TABLE_LIMIT = 5000
@@ -55,7 +56,7 @@ def file_version(path: Path) -> tuple[int, int]:
 def cached_read(name: str, path: str, version: tuple[int, int], *args, **kwargs):
     # Read-only and short-lived: the app never holds the file across reruns, and a writer never
     # writes the published file in place (it renames a finished copy over it).
-    with store.connect_readonly(Path(path)) as con:
+    with connection.connect_readonly(Path(path)) as con:
         return getattr(queries, name)(con, *args, **kwargs)
 
 
@@ -66,7 +67,7 @@ def read(name: str, *args, **kwargs):
     path = database_path()
     try:
         return cached_read(name, str(path), file_version(path), *args, **kwargs)
-    except store.StoreBusy as exc:
+    except connection.StoreBusy as exc:
         raise DatabaseUnavailable(f"The database is busy ({exc}). Wait a moment and reload the page.") from exc
     except FileNotFoundError as exc:
         # Published files are renamed, never deleted; a vanished file is a moment between two renames.

@@ -3,7 +3,7 @@
     .venv/bin/python bench/batch.py [--megabytes 400]
 
 Writes bench/out/batch.jsonl (rows of about 5 KB of article text, 1 % malformed lines), then in a
-fresh process reads every row through pipeline.load.read_file (encoding pass + row parsing, no
+fresh process reads every row through pipeline.ingest.load.read_file (encoding pass + row parsing, no
 cleaning or attribution) and prints the file size, rows, seconds and the process's peak resident
 memory, which should stay near the interpreter's own whatever the file's size.
 """
@@ -27,7 +27,7 @@ READ_STREAMED = """
 import resource, sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from pipeline import load
+from pipeline.ingest import load
 start = time.perf_counter()
 rows = bad = 0
 for item in load.read_file(Path({path!r}), Path({path!r}).parent, 20 * 1024 * 1024):

@@ -3,7 +3,7 @@
     .venv/bin/python bench/queries.py            # builds bench/out/bench.duckdb once, then times
     .venv/bin/python bench/queries.py --rebuild  # rebuild the synthetic database
 
-The database has the real schema (store.writer runs the migrations) and is filled with DuckDB SQL
+The database has the real schema (database.writer runs the migrations) and is filled with DuckDB SQL
 over generate_series: 500 assertions, 40 parties, 5 years, 100,000 documents (5 % copies of
 others), 1,000,000 statements and claims (10 % below the linking threshold, 3 % undated).
 Each query is timed as the median of 20 runs on an open read-only connection; targets: every page
@@ -25,7 +25,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline import export, queries, store  # noqa: E402
+from pipeline.store import connection, database, export, queries  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 DB = OUT / "bench.duckdb"
@@ -94,7 +94,7 @@ def build(path: Path, claims: int = CLAIMS, documents: int = DOCUMENTS) -> None:
     for stale in path.parent.glob(path.name + "*"):
         stale.unlink()
     started = time.perf_counter()
-    with store.writer(path) as con:
+    with database.writer(path) as con:
         for sql in build_sql(claims, documents):
             con.execute(sql)
     print(f"built {path} in {time.perf_counter() - started:.1f} s ({path.stat().st_size / 1e6:.0f} MB)")
@@ -128,7 +128,7 @@ def main() -> int:
     if args.rebuild or not args.db.exists():
         build(args.db)
 
-    con = store.connect_readonly(args.db)
+    con = connection.connect_readonly(args.db)
     one = "assertion-042"
     every = queries.ClaimFilter()
     one_assertion = queries.ClaimFilter(assertions=(one,))
@@ -234,7 +234,7 @@ def main() -> int:
     rows = text.count("\n") - 1
     print(f"{'weekly CSV export (' + str(rows) + ' rows)':44s} {csv_s * 1000:10.1f} {'-':>10s}  "
           f"{'ok' if csv_s <= CSV_TARGET_S else 'SLOW'} (<= {CSV_TARGET_S:.0f} s; first run {first:.2f} s; median of 5)")
-    connect = median_ms(lambda: store.connect_readonly(args.db).close())
+    connect = median_ms(lambda: connection.connect_readonly(args.db).close())
     print(f"{'open a read-only connection (per cached read)':44s} {connect:10.1f}")
     counts = queries.counts(con)
     print(f"\n{counts['claims']:,} counted claims of {CLAIMS:,}; {counts['originals']:,} original documents")

@@ -20,11 +20,12 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline import ingest, store  # noqa: E402
-from pipeline.catalog import load_catalog  # noqa: E402
 from pipeline.config import DEFAULT_ACTORS_PATH, DEFAULT_CATALOG_PATH  # noqa: E402
-from pipeline.parties import load_actors  # noqa: E402
-from pipeline.statements import Analyzer  # noqa: E402
+from pipeline.extract.parties import load_actors  # noqa: E402
+from pipeline.ingest import runner  # noqa: E402
+from pipeline.link.analyzer import Analyzer  # noqa: E402
+from pipeline.link.catalog import load_catalog  # noqa: E402
+from pipeline.store import database  # noqa: E402
 
 SUBJECTS = ["Iran", "Russia", "Ukraine", "the United States", "China", "Turkey", "Israel", "the United Kingdom"]
 VERBS = ["supplied", "sold", "is considering supplying", "plans to send", "has used", "is training troops with",
@@ -73,15 +74,15 @@ def main() -> None:
         if not folder.exists():
             generated_articles(args.documents, folder)
         started = time.perf_counter()
-        summary = ingest.ingest([folder], db, Analyzer(actors, load_catalog(DEFAULT_CATALOG_PATH)))
+        summary = runner.ingest([folder], db, Analyzer(actors, load_catalog(DEFAULT_CATALOG_PATH)))
         seconds = time.perf_counter() - started
         print(f"ingest of {args.documents} documents: {seconds:.1f} s ({args.documents / seconds:.1f} docs/s); "
               f"{summary.line()}")
     catalog = load_catalog(generated_catalog(args.assertions, out / f"assertions-{args.assertions}.yaml"))
     analyze = Analyzer(actors, catalog)
-    with store.writer(db) as con:
+    with database.writer(db) as con:
         started = time.perf_counter()
-        count = ingest.relink(con, analyze)
+        count = runner.relink(con, analyze)
         seconds = time.perf_counter() - started
         claims = con.execute("SELECT count(*) FROM claims").fetchone()[0]
         stances = con.execute("SELECT count(*) FROM document_stances").fetchone()[0]

@@ -13,7 +13,9 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from pipeline import config, export, ingest, queries, store
+from pipeline import config
+from pipeline.ingest import runner
+from pipeline.store import connection, database, export, queries
 from pipeline.yamlfile import InputFileError
 
 
@@ -96,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--actors", type=Path, default=None, help="actors YAML (default: data/actors.yaml)")
     p.add_argument("--scope", choices=("statements", "polnear"), default="statements",
                    help="statements (default): the product's speech and belief cues; polnear: every attribution "
-                        "PolNeAR annotates (intentions, plans, perceptions too), as pipeline.eval_polnear scores it")
+                        "PolNeAR annotates (intentions, plans, perceptions too), as pipeline.learn.eval_polnear scores it")
     p.set_defaults(func=cmd_attributions)
 
     p = commands.add_parser("assertions", help="List the catalog with counts of asserting and denying parties.",
@@ -136,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _analyzer(args: argparse.Namespace, console: Console):
     """Return the Analyzer for the given catalog and actors files, or None after printing the error."""
-    from pipeline.statements import analyzer
+    from pipeline.link.analyzer import analyzer
 
     try:
         return analyzer(args.actors, args.catalog)
@@ -159,9 +161,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if analyze is None:
         return 2
     try:
-        summary = ingest.ingest(paths, db, analyze, manifest=args.manifest,
+        summary = runner.ingest(paths, db, analyze, manifest=args.manifest,
                                 max_bytes=config.max_bytes(args.max_bytes), console=console)
-    except store.StoreBusy as exc:
+    except connection.StoreBusy as exc:
         _error(f"error: {exc}")
         return 3
     print(summary.line())
@@ -204,7 +206,7 @@ def _existing_db(args: argparse.Namespace):
 def _readonly(args: argparse.Namespace):
     """Return a read-only connection to the database, or None when there is none yet."""
     db = _existing_db(args)
-    return store.connect_readonly(db) if db is not None else None
+    return connection.connect_readonly(db) if db is not None else None
 
 
 def _list(args: argparse.Namespace, query, title: str) -> int:
@@ -238,10 +240,10 @@ def cmd_relink(args: argparse.Namespace) -> int:
         return 2
     started = time.perf_counter()
     try:
-        with store.writer(db) as con:
-            count = ingest.relink(con, analyze, console, reextract=args.reextract)
+        with database.writer(db) as con:
+            count = runner.relink(con, analyze, console, reextract=args.reextract)
             totals = queries.counts(con)
-    except store.StoreBusy as exc:
+    except connection.StoreBusy as exc:
         _error(f"error: {exc}")
         return 3
     print(f"relinked {count} documents against {len(analyze.catalog.assertions)} assertions in "
@@ -271,7 +273,8 @@ def cmd_assertions(args: argparse.Namespace) -> int:
 
 
 def cmd_attributions(args: argparse.Namespace) -> int:
-    from pipeline import attribution, load, parties
+    from pipeline.extract import attribution, parties
+    from pipeline.ingest import load
 
     try:
         actors = parties.load_actors(args.actors or config.DEFAULT_ACTORS_PATH)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO_ROOT / "data"
+# Trained model files, shared by extract/ and link/ at run time and written by learn/.
+MODEL_FILES_DIR = REPO_ROOT / "pipeline" / "model_files"
 
 DEFAULT_DB_PATH = DATA_DIR / "claims.duckdb"
 DEFAULT_CATALOG_PATH = DATA_DIR / "assertions.yaml"

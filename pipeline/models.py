@@ -96,6 +96,18 @@ class Span(Strict):
     end: int = Field(ge=0)
 
 
+class Attribution(Strict):
+    """One attributed statement found in a text; offsets index the text exactly."""
+
+    speaker: Span | None
+    speaker_name: str | None
+    speaker_role: str | None
+    cue: Span
+    content: Span
+    direct: bool
+    certainty: str
+
+
 class Document(Strict):
     """A stored article: cleaned body, captions apart, metadata, duplicate link."""
 

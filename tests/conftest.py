@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-
 from pipeline.config import REPO_ROOT
 
 SEEDS = REPO_ROOT / "data" / "seeds"
@@ -22,7 +21,7 @@ def fresh_db(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def analyze():
     """The real analyzer (attribution, parties, dates, linking) with the shipped data files, loaded once."""
-    from pipeline.statements import analyzer
+    from pipeline.link.analyzer import analyzer
 
     return analyzer()
 
@@ -31,9 +30,9 @@ def analyze():
 def seed_db(tmp_path_factory, analyze) -> Path:
     """A database with the five shipped seeds ingested (read-only use: copy it to modify)."""
     db = tmp_path_factory.mktemp("seed") / "claims.duckdb"
-    from pipeline import ingest
+    from pipeline.ingest import runner
 
-    summary = ingest.ingest([SEEDS], db, analyze)
+    summary = runner.ingest([SEEDS], db, analyze)
     assert summary.new == 4 and summary.duplicates == 1, summary.line()
     return db
 
@@ -49,7 +48,7 @@ def seeds_copy(tmp_path: Path) -> Path:
 @pytest.fixture
 def without_encoders(monkeypatch):
     """Extraction as on a machine without the optional contextual taggers: the rules and CRFs alone."""
-    from pipeline import encoders
+    from pipeline.extract.attribution import encoders
 
     monkeypatch.setattr(encoders, "cue_tagger", lambda: None)
     monkeypatch.setattr(encoders, "role_tagger", lambda: None)

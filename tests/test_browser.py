@@ -131,9 +131,9 @@ def test_timeline_draws_a_chart_per_assertion(server, page):
 
 
 def _totals(db: Path, **filters) -> str:
-    from pipeline import queries, store
+    from pipeline.store import connection, queries
 
-    with store.connect_readonly(db) as con:
+    with connection.connect_readonly(db) as con:
         totals = queries.filtered_totals(con, queries.ClaimFilter(**filters))
     from dashboard import counted
 

@@ -7,8 +7,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from pipeline import charts, queries, store
+from pipeline import charts
 from pipeline.cli import main as cli
+from pipeline.store import connection, queries
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PARTNERSHIP = "iran-russia-partnership-threat"
@@ -87,7 +88,7 @@ def test_briefing_subtitle_names_the_filters_and_range():
 
 
 def test_briefing_png_of_the_seed_assertion_has_the_claim_as_title(seed_db):
-    with store.connect_readonly(seed_db) as con:
+    with connection.connect_readonly(seed_db) as con:
         detail = queries.assertion(con, PARTNERSHIP)
         points = queries.timeline_points(con, queries.ClaimFilter(assertions=(PARTNERSHIP,)))
     subtitle = charts.briefing_subtitle(detail["counterclaim"], [], None, None, date(2022, 12, 1), date(2023, 2, 28))

@@ -14,8 +14,8 @@ import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
-from pipeline import queries, read_model, store
 from pipeline.config import REPO_ROOT
+from pipeline.store import connection, database, queries, read_model
 
 APP = str(REPO_ROOT / "dashboard.py")
 DRONES = "iran-drones-for-ukraine-war"
@@ -87,7 +87,7 @@ def test_a_file_that_is_not_a_claims_database_gives_a_message(open_page, tmp_pat
 
 def test_an_empty_catalog_says_so(open_page, tmp_path):
     db = tmp_path / "empty.duckdb"
-    with store.writer(db):
+    with database.writer(db):
         pass
     app = open_page(db, "timeline")
     assert "catalog is empty" in app.info[0].value
@@ -107,7 +107,7 @@ def test_timeline_plots_every_assertion_with_stance_colours_and_counts_undated(o
     denies = plotted[plotted["stance"] == "denies"]
     assert set(denies["party"]) <= {"Iran", "Russia"} and "Iran" in set(denies["party"])
     assert plotted["statement_date"].notna().all()
-    with store.connect_readonly(seed_db) as con:
+    with connection.connect_readonly(seed_db) as con:
         totals = queries.filtered_totals(con, queries.ClaimFilter())
     metrics = {m.label: m.value for m in app.metric}
     assert int(metrics["Unknown date"]) == totals["undated"] > 0
@@ -130,7 +130,7 @@ def test_picking_an_assertion_changes_the_chart_data(open_page, seed_db):
 
 
 def test_an_assertion_without_statements_says_so(open_page, seed_db):
-    with store.connect_readonly(seed_db) as con:
+    with connection.connect_readonly(seed_db) as con:
         linked = set(queries.timeline_points(con, queries.ClaimFilter())["assertion_id"])
         undated_only = set(queries.undated_claims(con, queries.ClaimFilter())["assertion_id"]) - linked
         catalog = set(queries.filter_options(con)["assertion"])
@@ -146,7 +146,7 @@ def test_an_assertion_without_statements_says_so(open_page, seed_db):
 
 
 def test_evidence_of_a_point_shows_the_quote_in_its_sentence(seed_db):
-    with store.connect_readonly(seed_db) as con:
+    with connection.connect_readonly(seed_db) as con:
         rows = queries.evidence(con, queries.ClaimFilter(assertions=(DRONES,)), party_id="iran", stance="denies",
                                 day=date(2022, 11, 1))
     assert len(rows) == 1
@@ -272,7 +272,7 @@ def test_briefing_titles_the_chart_with_the_claim_and_lists_who_said_what(open_p
     assert any("Counterclaim" in line for line in spec["title"]["subtitle"])
     text = markdown_text(app)
     assert "Nasser Kanani (Iran, denies)" in text
-    with store.connect_readonly(seed_db) as con:
+    with connection.connect_readonly(seed_db) as con:
         totals = queries.filtered_totals(con, queries.ClaimFilter(assertions=(PARTNERSHIP,)))
     footer = f"from {totals['documents']} sources · {totals['claims']} statements"
     assert any(footer in c.value and "Generated" in c.value for c in app.caption)
@@ -288,7 +288,7 @@ def test_a_cut_briefing_list_says_so_and_the_footer_still_counts_every_source(op
 
     monkeypatch.setattr(dashboard, "BRIEFING_LIST_LIMIT", 3)
     app = open_page(seed_db, "briefing", assertion=PARTNERSHIP)
-    with store.connect_readonly(seed_db) as con:
+    with connection.connect_readonly(seed_db) as con:
         totals = queries.filtered_totals(con, queries.ClaimFilter(assertions=(PARTNERSHIP,)))
     assert totals["documents"] > 1 and totals["claims"] > 3  # the seeds must be cut by the limit
     assert markdown_text(app).count("\n- ") == 2  # three list lines

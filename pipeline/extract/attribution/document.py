@@ -1,0 +1,142 @@
+"""The document view the rules read: tokens, sentences cut outside quotations, and shared word classes.
+
+Finds: sentence boundaries (abbreviations, initials and datelines do not end a sentence; a sentence
+never ends inside a quotation), the quotation a character falls in, and the Found triple (speaker,
+cue, content) every rule returns. Holds the word classes several rules share (subordinators,
+connectives, relatives, quantifiers).
+Leaves to others: every decision about cues, speakers and contents.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from pipeline.extract import cues
+from pipeline.extract.attribution.quotations import Quote, find_quotes, tokenize
+
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr sen sens rep reps del gov gen lt col sgt st jr sr inc co corp vs no prof rev adm maj capt ft mt "
+    "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u d.c".split()
+)
+_SENTENCE_END_RE = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[^a-z\s])")
+DASHES = {"—", "–", "--"}
+INITIALS_RE = re.compile(r"(?:[a-z]\.)*[a-z]", re.IGNORECASE)
+IRREGULAR_PAST = frozenset("said told wrote spoke thought found showed shown saw seen knew known felt held".split())
+SUBORDINATORS = frozenset("while when if as although because since after before though unless whereas once until".split())
+LINK_WORDS = frozenset("the of for and a an".split())
+ROLE_TITLE_WORDS = cues.TITLE_WORDS - LINK_WORDS
+CONNECTIVES = frozenset("but and however so yet meanwhile still also then".split())
+
+
+class Doc:
+    """Tokens, quotations and sentence units of one text, with position lookups."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = tokenize(text)
+        self.tok_starts = [t.start for t in self.tokens]
+        self.quotes = find_quotes(text, self.tokens)
+        self.quote_starts = [q.open_start for q in self.quotes]
+        self.sentences = self._sentences()
+        self.sentence_starts = [first for first, _ in self.sentences]
+        self.extra_cues: set[int] = set()  # token offsets a model marks as cues outside the lexicon
+        self.blocked_cues: set[int] = set()  # token offsets a model rejects as cues
+        self.cue_probs: dict[int, float] = {}  # token index -> cue-model probability
+        self.encoded_cue_probs: dict[int, float] | None = None  # token index -> contextual cue tagger's, if read
+
+    def quote_at(self, pos: int) -> Quote | None:
+        """Return the quotation whose marks enclose pos, if any."""
+        i = bisect.bisect_right(self.quote_starts, pos) - 1
+        if i >= 0 and self.quotes[i].open_start <= pos < self.quotes[i].close_end:
+            return self.quotes[i]
+        return None
+
+    def sentence_of(self, token: int) -> tuple[int, int]:
+        """Return the (first token, end token) range of the sentence that holds a token."""
+        i = bisect.bisect_right(self.sentence_starts, token) - 1
+        if i < 0 or token >= self.sentences[i][1]:
+            return token, token + 1
+        return self.sentences[i]
+
+    def inside_quote(self, pos: int) -> bool:
+        quote = self.quote_at(pos)
+        return quote is not None and quote.start <= pos < quote.end
+
+    def _sentences(self) -> list[tuple[int, int]]:
+        """Return (first token, end token) index ranges of sentences cut outside quotations."""
+        text = self.text
+        cuts: set[int] = set()
+        for m in _SENTENCE_END_RE.finditer(text):
+            end = m.end()
+            quote = self.quote_at(m.start())
+            if quote is not None and not (quote.close_end <= end):
+                continue
+            if quote is not None and _attribution_follows(text, end):
+                continue  # '"Why?" Graham asked.' is one sentence
+            word = re.search(r"([\w.]+)\.*$", text[max(0, m.start() - 12): m.start() + 1])
+            if m.group()[0] == "." and word:
+                stem = word.group(1).rstrip(".").lower()
+                if stem in _ABBREVIATIONS or INITIALS_RE.fullmatch(stem):
+                    continue  # "Mr.", "J.", "G.K. Butterfield"
+            cuts.add(end)
+        for m in re.finditer(r"\n", text):
+            cuts.add(m.start())
+        for m in _DATELINE_RE.finditer(text):
+            cuts.add(m.end())  # "BRUSSELS - European leaders gathered": the place is no one's subject
+        ranges: list[tuple[int, int]] = []
+        first = 0
+        for i, tok in enumerate(self.tokens):
+            if i > first and any(c <= tok.start for c in _cuts_between(cuts, self.tokens[i - 1].end, tok.start)):
+                ranges.append((first, i))
+                first = i
+        if first < len(self.tokens):
+            ranges.append((first, len(self.tokens)))
+        return ranges
+
+
+# A dateline or run-in capitalised heading opening a paragraph: "WASHINGTON (AP) — ", "BRUSSELS - ".
+_DATELINE_RE = re.compile(r"(?m)^[A-Z][A-Z .,’']{2,40}(?:\([A-Za-z]+\))?[ \t]*(?:--|—|–|-)[ \t]")
+_FOLLOWING_CUE_RE = re.compile(r"\s+(?:[\w.’'\-]+\s+){0,5}?([a-z]+)\b")
+
+
+def _attribution_follows(text: str, pos: int) -> bool:
+    """Return True when a speech cue follows pos within a few words ("?” Graham asked")."""
+    window = text[pos:pos + 100]
+    words = re.findall(r"[\w’'\-]+|[.!?,;:]", window)[:9]
+    for index, w in enumerate(words[:5]):
+        if w in ".!?,;:":
+            return False
+        if w in cues.CUE_FORMS and cues.CUE_FORMS[w] in cues.SPEECH_VERBS and not w.endswith("ing"):
+            after = words[index + 1] if index + 1 < len(words) else "."
+            # '"Why?" Graham asked.' / '"No," said the minister' -- but not '. The agency said Korea had ...'
+            return index == 0 or after in ".!?,;:" or after.lower() in cues.ADJUNCT_STARTS
+    return False
+
+
+def _cuts_between(cuts: set[int], a: int, b: int) -> list[int]:
+    """Return the cut offsets lying in [a, b]."""
+    return [c for c in range(a, b + 1) if c in cuts]
+
+
+@dataclass
+class Found:
+    speaker: tuple[int, int] | None  # token range
+    cue: tuple[int, int]
+    content: tuple[int, int]  # character offsets
+    trailing: bool = False
+    kind: str = "complement"  # which surface form matched (a feature of the ranker)
+
+
+QUANTIFIERS = frozenset("one two three four five six seven eight nine ten dozens hundreds thousands millions many some most "
+                         "all none each several half majority number members percent".split())
+RELATIVES = frozenset("who which whose where when whom".split())
+
+
+def trim_end(doc: Doc, end: int) -> int:
+    """Return end moved left past spaces and closing punctuation."""
+    text = doc.text
+    while end > 0 and (text[end - 1].isspace() or text[end - 1] in ".,;:!?"):
+        end -= 1
+    return end

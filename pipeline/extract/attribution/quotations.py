@@ -1,0 +1,144 @@
+"""Quotation marks paired per paragraph, and the word tokens every other module reads.
+
+Finds: straight, curly, guillemet and doubled-apostrophe quotations, British single marks ('We never
+sent drones,' the minister said) where a closing mark is followed by a cue, a double mark closed by a
+single one, and unclosed quotations, which run to the end of their paragraph. An apostrophe ("the
+ministers' views") stays an apostrophe.
+Leaves to others: sentences (document), who is quoted (verbs, forms, sentences).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TOKEN_RE = re.compile(r"[^\W_]+(?:[’'\-.][^\W_]+)*|''|``|\S")
+OPEN_QUOTES = {"“", "„", "«", "``"}
+CLOSE_QUOTES = {"”", "»"}
+AMBIGUOUS_QUOTES = {'"', "''", "″"}
+QUOTE_MARKS = OPEN_QUOTES | CLOSE_QUOTES | AMBIGUOUS_QUOTES | {"‘", "’"}
+_SINGLE_CLOSES = frozenset({"’", "'"})  # a straight one closes a quotation only where find_quotes says so
+CLOSING_MARKS = CLOSE_QUOTES | AMBIGUOUS_QUOTES | _SINGLE_CLOSES
+
+
+@dataclass
+class Tok:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def low(self) -> str:
+        return self.text.lower()
+
+    @property
+    def is_cap(self) -> bool:
+        return self.text[:1].isupper()
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[:1].isalnum()
+
+
+@dataclass
+class Quote:
+    open_start: int  # offset of the opening mark
+    start: int  # first character inside the marks
+    end: int  # offset of the closing mark (or paragraph end when unclosed)
+    close_end: int  # offset after the closing mark
+    closed: bool
+
+
+def find_quotes(text: str, tokens: list[Tok]) -> list[Quote]:
+    """Return quotations paired per paragraph; an unclosed one runs to its paragraph's end."""
+    quotes: list[Quote] = []
+    open_tok: Tok | None = None
+    single_open: Tok | None = None
+    paragraph_end = end_of_paragraph(text, 0)
+    for i, tok in enumerate(tokens):
+        if tok.start >= paragraph_end:
+            if open_tok is not None:
+                quotes.append(_unclosed_quote(text, open_tok, paragraph_end))
+            open_tok = single_open = None
+            paragraph_end = end_of_paragraph(text, tok.start)
+        mark = tok.text
+        if mark not in QUOTE_MARKS and mark != "'":
+            continue
+        before = text[tok.start - 1] if tok.start > 0 else " "
+        after = text[tok.end] if tok.end < len(text) else " "
+        if mark == "'":
+            # British style quotes with straight single marks ('We never sent drones,' the minister said).
+            # Apostrophes stay apostrophes: an opening mark stands before a letter after a boundary, a
+            # closing one ends on or stands before punctuation (not "the ministers' views").
+            if open_tok is not None:
+                continue
+            if single_open is None and (before.isspace() or before in "([—–\"“") and after.isalpha():
+                single_open = tok
+            elif single_open is not None and not before.isspace() and not after.isalnum() \
+                    and (before in ",.?!" or after in ",.;:?!)\n" or after == " " and text[tok.end:tok.end + 2] == " -"):
+                if tok.start - single_open.end > 1:
+                    quotes.append(Quote(single_open.start, single_open.end, tok.start, tok.end, True))
+                single_open = None
+            continue
+        if mark in OPEN_QUOTES and open_tok is not None:
+            # A second opening mark: the first quotation may have closed on a single mark (“...,’ she said. “...”).
+            earlier = _unclosed_quote(text, open_tok, tok.start)
+            if earlier.closed:
+                quotes.append(earlier)
+                open_tok = tok
+            continue
+        if mark in OPEN_QUOTES or (mark in AMBIGUOUS_QUOTES and open_tok is None):
+            if open_tok is None and single_open is None:
+                if mark in AMBIGUOUS_QUOTES and after.isspace() and not before.isspace():
+                    continue  # a stray closing mark
+                open_tok = tok
+            continue
+        if mark in CLOSE_QUOTES and open_tok is None and single_open is None and (tok.start == 0 or before == "\n") \
+                and after.isalnum():
+            open_tok = tok  # a paragraph opening with a closing mark: a typo for the opening one
+            continue
+        if mark in CLOSE_QUOTES or mark in AMBIGUOUS_QUOTES:
+            if open_tok is not None:
+                quotes.append(Quote(open_tok.start, open_tok.end, tok.start, tok.end, True))
+                open_tok = None
+            continue
+        # Single quotes: only a ‘ after a boundary opens, only a ’ before a non-letter closes.
+        if open_tok is not None:
+            continue
+        if mark == "‘" and (before.isspace() or before in "([—–-\"“") and not after.isspace():
+            single_open = tok
+        elif mark == "’" and single_open is not None and not after.isalnum():
+            if tok.start - single_open.end > 1:
+                quotes.append(Quote(single_open.start, single_open.end, tok.start, tok.end, True))
+            single_open = None
+    if open_tok is not None:
+        quotes.append(_unclosed_quote(text, open_tok, paragraph_end))
+    return quotes
+
+
+_MISMATCHED_CLOSE_RE = re.compile(r"[,.?!]’(?=\s)")
+
+
+def _unclosed_quote(text: str, open_tok: Tok, paragraph_end: int) -> Quote:
+    """Return the quotation a double mark opens when no double mark closes it in its paragraph.
+
+    “We never sent drones,’ the minister said: a single mark after the quotation's last punctuation
+    closes it (when no single mark opened inside it); otherwise it runs to the paragraph's end, as a
+    quotation continued in the next paragraph does.
+    """
+    if "‘" not in text[open_tok.end:paragraph_end]:
+        match = _MISMATCHED_CLOSE_RE.search(text, open_tok.end, paragraph_end)
+        if match is not None:
+            return Quote(open_tok.start, open_tok.end, match.end() - 1, match.end(), True)
+    return Quote(open_tok.start, open_tok.end, paragraph_end, paragraph_end, False)
+
+
+def end_of_paragraph(text: str, pos: int) -> int:
+    """Return the offset of the newline ending the paragraph at pos (or the text's end)."""
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+def tokenize(text: str) -> list[Tok]:
+    """Return word and punctuation tokens with their offsets."""
+    return [Tok(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]

@@ -1,0 +1,215 @@
+"""Document -> statements and claims: attribution, the speaker's party, the statement's date, links.
+
+Each step is its own module; this one joins their outputs into `Statement` and `Claim` rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from pipeline.config import DEFAULT_ACTORS_PATH, DEFAULT_CATALOG_PATH
+from pipeline.extract import attribution, dates, parties
+from pipeline.link.catalog import Catalog, load_catalog
+from pipeline.link.linking import Linker
+from pipeline.models import (
+    Claim,
+    DatePrecision,
+    Document,
+    DocumentStance,
+    DocumentStanceLabel,
+    Span,
+    Statement,
+    Strict,
+)
+
+# The pronouns that stand for a speaker, by how its party was resolved (parties.PartyResolution.via):
+# a state or body named as such is "it" ("China reaffirmed it wouldn't ..."), a known person "he" or
+# "she". A role phrase or a demonym ("Iranian officials") may be either, so it gets none.
+SPEAKER_PRONOUNS = {
+    "metonym": frozenset({"it"}),
+    "name": frozenset({"it"}),
+    "person": frozenset({"he", "she"}),
+}
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])|\n\s*\n")
+
+
+class Analysis(Strict):
+    """What one document yields: its statements and their links to catalog assertions."""
+
+    statements: list[Statement] = []
+    claims: list[Claim] = []
+
+
+def sentence_around(text: str, start: int, end: int) -> Span:
+    """Return the sentence (bounded by sentence ends or blank lines) that contains text[start:end]."""
+    left = 0
+    for match in _SENTENCE_END.finditer(text, 0, start):
+        left = match.end()
+    match = _SENTENCE_END.search(text, end)
+    right = match.start() if match else len(text)
+    right = max(right, end)
+    return Span(text=text[left:right], start=left, end=right)
+
+
+def previous_sentence(text: str, sentence: Span) -> str:
+    """Return the sentence before the given one ('' at the start of the text)."""
+    if sentence.start == 0:
+        return ""
+    before = text[: sentence.start].rstrip()
+    if not before:
+        return ""
+    return sentence_around(text, len(before) - 1, len(before)).text
+
+
+def _blank(text: str, start: int, end: int, speaker: Span | None) -> str:
+    """Return text[start:end] with the speaker's words blanked (their words are not the content's)."""
+    piece = text[start:max(start, end)]
+    if speaker is not None and start <= speaker.start < speaker.end <= end:
+        a, b = speaker.start - start, speaker.end - start
+        piece = piece[:a] + " " * (b - a) + piece[b:]
+    return piece
+
+
+def statement_id(document_id: str, found: attribution.Attribution) -> str:
+    """Return a stable id from the document and the attribution's offsets."""
+    key = f"{document_id}|{found.cue.start}|{found.content.start}|{found.content.end}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def claim_id(statement: str, assertion_id: str) -> str:
+    """Return a stable id for a (statement, assertion) link."""
+    return hashlib.sha256(f"{statement}|{assertion_id}".encode()).hexdigest()[:16]
+
+
+class Analyzer:
+    """Turns a document into statements and claims with one actors file and one catalog."""
+
+    def __init__(self, actors: parties.Actors, catalog: Catalog, stance_model=None):
+        self.actors = actors
+        self.catalog = catalog
+        self.linker = Linker(catalog, actors)
+        self._stance_model = stance_model
+        self.claims_by_id = {a.id: a.claim for a in catalog.assertions}
+
+    @property
+    def stance_model(self):
+        """Return the document-stance model, loaded on first use (a few seconds)."""
+        if self._stance_model is None:
+            from pipeline.link.stance import StanceModel
+
+            self._stance_model = StanceModel.load()
+        return self._stance_model
+
+    def document_stances(self, documents: list[Document], linked: dict[str, set[str]]) -> list[DocumentStance]:
+        """Return each document's stance toward each assertion it is related to (the rest are unrelated).
+
+        Only assertions whose words mostly appear in a document, or that its statements speak to
+        (`linked`), go to the model, so a large catalog costs little; all pairs of all the documents
+        go in one call, because the model's cost is mostly per call.
+        """
+        pairs: list[tuple[str, str]] = []
+        bodies: dict[str, str] = {}
+        for document in documents:
+            bodies[document.id] = document.body
+            candidates = set(self.linker.related_assertions(document.body)) | linked.get(document.id, set())
+            pairs += [(document.id, assertion_id) for assertion_id in sorted(candidates)]
+        if not pairs:
+            return []
+        predictions = self.stance_model.predict([self.claims_by_id[a] for _, a in pairs],
+                                                [bodies[d] for d, _ in pairs])
+        stances = []
+        for (document_id, assertion_id), prediction in zip(pairs, predictions):
+            label, confidence = prediction.label, prediction.confidence
+            if label == DocumentStanceLabel.UNRELATED:
+                if assertion_id not in linked.get(document_id, set()):
+                    continue
+                # Its statements speak to the assertion, so the document at least reports it.
+                label, confidence = DocumentStanceLabel.REPORTS, 0.5
+            stances.append(DocumentStance(document_id=document_id, assertion_id=assertion_id, stance=label,
+                                          confidence=round(float(confidence), 3)))
+        return stances
+
+    def __call__(self, document: Document) -> Analysis:
+        """Return the document's statements with party and date, and their claims."""
+        return self.derive(document, attribution.extract_attributions(document.body))
+
+    def derive(self, document: Document, attributions: list[attribution.Attribution]) -> Analysis:
+        """Return statements and claims from a document's attributions (relinking skips extraction)."""
+        statements: list[Statement] = []
+        claims: list[Claim] = []
+        last_date: dict[str, tuple] = {}
+        for found in attributions:
+            sentence = sentence_around(document.body, found.cue.start, found.cue.end)
+            when = dates.resolve_statement_date(sentence.text, document.published, document.published_precision,
+                                                cue=found.cue.text)
+            speaker_key = found.speaker_name or (found.speaker.text if found.speaker else "")
+            # "she added", "went on to": a statement without its own date cue continues the
+            # same speaker's previous one, so it takes that statement's date.
+            if when.precision == DatePrecision.PUBLISHED and speaker_key in last_date:
+                value, precision = last_date[speaker_key]
+            else:
+                value, precision = when.value, when.precision
+            if value is not None:
+                last_date[speaker_key] = (value, precision)
+            party = parties.resolve_party(
+                self.actors,
+                speaker_name=found.speaker_name,
+                speaker_text=found.speaker.text if found.speaker else None,
+                role=found.speaker_role,
+                on=value or document.published,
+            )
+            statement = Statement(
+                id=statement_id(document.id, found),
+                document_id=document.id,
+                speaker=found.speaker,
+                speaker_name=found.speaker_name,
+                speaker_role=found.speaker_role,
+                party_id=party.party_id,
+                cue=found.cue,
+                content=found.content,
+                direct=found.direct,
+                certainty=found.certainty,
+                statement_date=value,
+                date_precision=precision if value else DatePrecision.UNKNOWN,
+            )
+            statements.append(statement)
+            context = previous_sentence(document.body, sentence)
+            # What follows the content in its sentence may finish a clipped content ("refused to supply
+            # arms to Russia | since the invasion"); what precedes it is someone else's words.
+            rest = document.body[max(found.content.end, found.cue.end, found.speaker.end if found.speaker else 0):
+                                 sentence.end]
+            before = _blank(document.body, sentence.start, min(found.content.start, found.cue.start), found.speaker)
+            links = self.linker.link(found.content.text, found.cue.text, rest=rest, before=before, previous=context,
+                                     speaker_party=None if party.party_id == parties.UNKNOWN_PARTY_ID
+                                     else party.party_id,
+                                     speaker_pronouns=SPEAKER_PRONOUNS.get(party.via, frozenset()))
+            for link in links:
+                claims.append(
+                    Claim(
+                        id=claim_id(statement.id, link.assertion_id),
+                        statement_id=statement.id,
+                        document_id=document.id,
+                        assertion_id=link.assertion_id,
+                        stance=link.stance,
+                        confidence=link.confidence,
+                        relatedness=link.relatedness,
+                        below_threshold=link.below_threshold,
+                        party_id=statement.party_id,
+                        statement_date=statement.statement_date,
+                        date_precision=statement.date_precision,
+                        certainty=statement.certainty,
+                        evidence_start=found.content.start,
+                        evidence_end=found.content.end,
+                        speaker=statement.speaker_name or (found.speaker.text if found.speaker else None),
+                        quote_excerpt=found.content.text[:160],
+                    )
+                )
+        return Analysis(statements=statements, claims=claims)
+
+
+def analyzer(actors_path: Path | None = None, catalog_path: Path | None = None) -> Analyzer:
+    """Return an Analyzer with the actors file and the catalog loaded (defaults: data/*.yaml)."""
+    return Analyzer(parties.load_actors(actors_path or DEFAULT_ACTORS_PATH),
+                    load_catalog(catalog_path or DEFAULT_CATALOG_PATH))

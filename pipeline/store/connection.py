@@ -1,0 +1,53 @@
+"""DuckDB primitives every part of the store shares: read-only opens and one-transaction blocks.
+
+DuckDB allows one writing process, and while it holds the file no other process may open it, even
+read-only; pipeline.store.database keeps writers off the published file, so readers here never wait
+long. The numbered migrations live in pipeline.store.migrations, every write in pipeline.store.database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+
+class StoreBusy(RuntimeError):
+    """Another process is writing the database."""
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run the block in one transaction: committed whole, or rolled back on any error or interrupt."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def utc_now() -> datetime:
+    """Return the current UTC time without a zone, as the tables store it."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+# --- connections ------------------------------------------------------------------------------
+
+
+def connect_readonly(path: Path, attempts: int = 20, wait: float = 0.05) -> duckdb.DuckDBPyConnection:
+    """Return a read-only connection to the published database, retrying briefly while it is swapped."""
+    last: Exception | None = None
+    for attempt in range(attempts):
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except duckdb.IOException as exc:  # e.g. a writer of an older design still holds it
+            last = exc
+            time.sleep(wait * (attempt + 1))
+    raise StoreBusy(f"{path}: database is busy: {last}")
+

@@ -1,0 +1,37 @@
+"""Quality floors on public data: the evaluations run with --check and fail CI when a figure drops.
+
+They skip cleanly when ../shared/eval is absent. Speed is printed by the evaluations, never asserted.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import config
+from pipeline.learn import eval_polnear, eval_stance
+
+
+def needs(*parts: str) -> None:
+    if not config.eval_dir().joinpath(*parts).exists():
+        pytest.skip(f"{config.eval_dir().joinpath(*parts)} not available")
+
+
+def test_polnear_dev_attribution_is_above_its_floors(capsys):
+    needs("polnear", "articles.jsonl")
+    assert eval_polnear.main(["--split", "dev", "--check"]) == 0, capsys.readouterr()
+
+
+def test_fnc1_held_out_headlines_stance_is_above_its_floors(capsys):
+    needs("fnc1", "train_stances.csv")
+    assert eval_stance.main(["fnc1", "--check"]) == 0, capsys.readouterr()
+
+
+def test_emergent_held_out_claims_stance_is_above_its_floors(capsys):
+    needs("emergent", "emergent_train.csv")
+    assert eval_stance.main(["emergent", "--check"]) == 0, capsys.readouterr()
+
+
+def test_fnc1_through_the_whole_pipeline_is_above_its_floors(capsys):
+    """Bodies ingested as a batch, headlines as the catalog: the product's own path (several minutes)."""
+    needs("fnc1", "train_stances.csv")
+    assert eval_stance.main(["fnc1", "--pipeline", "--check"]) == 0, capsys.readouterr()
