@@ -64,9 +64,14 @@ def read(name: str, *args, **kwargs):
     """Return queries.<name>(con, *args) on the published database, cached until the file changes."""
     if name not in READS:
         raise ValueError(f"unknown read {name!r}")
-    path = database_path()
+    try:
+        path = database_path()
+    except config.SettingError as exc:
+        raise DatabaseUnavailable(f"The database setting cannot be used: {exc}") from exc
     try:
         return cached_read(name, str(path), file_version(path), *args, **kwargs)
+    except connection.NotADatabase as exc:
+        raise DatabaseUnavailable(f"{exc}. Point $CLAIMS_DB at a database made by `python -m pipeline ingest`.") from exc
     except connection.StoreBusy as exc:
         raise DatabaseUnavailable(f"The database is busy ({exc}). Wait a moment and reload the page.") from exc
     except FileNotFoundError as exc:

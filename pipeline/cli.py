@@ -25,8 +25,8 @@ def _error(message: str) -> None:
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, default=None,
-                        help="DuckDB file (default: $CLAIMS_DB or data/claims.duckdb)")
+    parser.add_argument("--db", default=None,
+                        help="DuckDB file (default: $CLAIMS_DB or data/claims.duckdb; ~ expands, links are followed)")
 
 
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "override what is guessed: url, title, outlet, author, published")
     p.add_argument("--max-bytes", type=int, default=None,
                    help="size limit of one article file or batch row (default: $CLAIMS_MAX_BYTES or 20 MB)")
+    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+                   help="time one document may take, plus 30 s per MB of its text; a document that takes longer "
+                        "is quarantined (default: $CLAIMS_TIME_LIMIT or 10)")
     _add_inputs(p)
     p.set_defaults(func=cmd_ingest)
 
@@ -131,9 +134,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; return the process exit code."""
+    """Run one command; return the process exit code (2 for a path or setting that cannot be used)."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        if "db" in args:
+            db = config.db_path(args.db)
+            if db.parent.is_dir():
+                for removed in database.remove_dead_writers_files(db):
+                    _error(f"removed {removed.name}, left by a writer that was killed")
+        return args.func(args)
+    except (config.SettingError, connection.NotADatabase, connection.Unwritable) as exc:
+        _error(f"error: {exc}")
+        return 2
+    except OSError as exc:
+        # A path that cannot be written or read (a read-only folder, /proc, a full disk): one line.
+        where = exc.filename or getattr(args, "db", None) or ""
+        _error(f"error: {where}: {exc.strerror or exc}" if where else f"error: {exc.strerror or exc}")
+        return 2
 
 
 def _analyzer(args: argparse.Namespace, console: Console):
@@ -150,6 +167,7 @@ def _analyzer(args: argparse.Namespace, console: Console):
 def cmd_ingest(args: argparse.Namespace) -> int:
     console = Console(stderr=True, highlight=False)
     db = config.db_path(args.db)
+    max_bytes, time_limit = config.max_bytes(args.max_bytes), config.document_seconds(args.time_limit)
     missing = [p for p in args.paths if not p.exists()]
     for path in missing:
         _error(f"error: {path}: no such file or folder")
@@ -162,7 +180,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 2
     try:
         summary = runner.ingest(paths, db, analyze, manifest=args.manifest,
-                                max_bytes=config.max_bytes(args.max_bytes), console=console)
+                                max_bytes=max_bytes, console=console, time_limit=time_limit)
     except connection.StoreBusy as exc:
         _error(f"error: {exc}")
         return 3

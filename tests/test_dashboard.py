@@ -236,7 +236,7 @@ def test_weekly_export_is_the_export_command(tmp_path, seed_db, monkeypatch):
     monkeypatch.setenv("CLAIMS_DB", str(seed_db))
     out = tmp_path / "week.csv"
     assert cli(["export", "--week", "2023-W09", "--out", str(out), "--db", str(seed_db)]) == 0
-    assert dashboard._weekly_csv(date(2023, 2, 27)) == out.read_text(encoding="utf-8")
+    assert dashboard._weekly_csv(date(2023, 2, 27)) == out.read_bytes().decode("utf-8")  # byte for byte
 
 
 def test_default_week_is_the_last_complete_week_or_the_latest_data():

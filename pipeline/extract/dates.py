@@ -13,6 +13,7 @@ precision, which plain regular expressions give deterministically and cheaply.
 
 from __future__ import annotations
 
+import bisect
 import re
 from calendar import monthrange
 from collections.abc import Callable
@@ -236,7 +237,9 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start <= pos < end for start, end in spans)
+    """Whether pos falls in one of the spans (sorted and apart, as one regex scan yields them)."""
+    i = bisect.bisect_right(spans, (pos, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
 def _cue_spans(text: str, cue: str | None, quoted: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -21,6 +21,7 @@ ROWS = NUM_PERM // BANDS
 JACCARD_DUPLICATE = 0.6
 CONTAINMENT_DUPLICATE = 0.85
 MIN_SIZE_RATIO = 0.5
+SIGNATURE_BLOCK = 1 << 14
 
 _MERSENNE = np.uint64((1 << 61) - 1)
 _rng = np.random.default_rng(20230228)
@@ -60,7 +61,12 @@ def fingerprint(body: str) -> Fingerprint:
     if not hashes:
         return Fingerprint(body_sha256=body_hash, bands=[])
     x = np.fromiter(hashes, dtype=np.uint64)
-    signature = ((np.outer(_A, x) + _B[:, None]) % _MERSENNE).min(axis=1)
+    # The minimum over shingles is taken a block at a time: a whole-body product is 64 x 8 bytes per
+    # shingle, 400 MB for a 5 MB body.
+    signature = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
+    for start in range(0, len(x), SIGNATURE_BLOCK):
+        block = x[start:start + SIGNATURE_BLOCK]
+        np.minimum(signature, ((np.outer(_A, block) + _B[:, None]) % _MERSENNE).min(axis=1), out=signature)
     bands = []
     for band in range(BANDS):
         rows = signature[band * ROWS : (band + 1) * ROWS].tobytes()

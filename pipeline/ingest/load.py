@@ -13,10 +13,12 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import Field
 
 from pipeline.config import ARTICLE_EXTENSIONS, BATCH_EXTENSIONS
+from pipeline.ingest.discover import display_path, special_kind
 from pipeline.models import SourceKind, Strict
 
 HINT_FIELDS = ("url", "title", "outlet", "author", "published")
@@ -46,6 +48,20 @@ class RawArticle(Strict):
     encoding: str
     raw_sha256: str
     hints: dict[str, str] = Field(default_factory=dict)
+    # A batch row's own bytes as they stand in the file (kept if the row is quarantined later);
+    # None for an article file, whose bytes are the file.
+    raw_row: bytes | None = None
+    # The input's file as the run names it (a batch row's `source` is its url or file:line).
+    origin: str = ""
+
+    def rejected(self, reason: str) -> "Rejection":
+        """Return a rejection of this article that keeps its raw input exactly: the file, or the row's bytes."""
+        origin = self.origin or self.source
+        if self.raw_row is not None:
+            return Rejection(source=origin, source_path=self.source_path, line=self.line, reason=reason,
+                             raw=self.raw_row)
+        return Rejection(source=origin, source_path=self.source_path, line=self.line, reason=reason,
+                         raw=b"", copy_whole_file=True)
 
 
 class Rejection(Strict):
@@ -58,6 +74,8 @@ class Rejection(Strict):
     raw: bytes
     # Inputs too large to hold in memory are copied to the quarantine from their file instead of `raw`.
     copy_whole_file: bool = False
+    # Inputs with no bytes to keep: a file that cannot be read, a FIFO or device (never opened), a link.
+    no_raw: bool = False
 
     def message(self) -> str:
         """Return the one-line error shown to the user."""
@@ -194,33 +212,22 @@ def kind_for(path: Path) -> SourceKind:
     return SourceKind.TEXT
 
 
-def discover(paths: list[Path], passed_over: list[Path] | None = None) -> Iterator[tuple[Path, Path]]:
-    """Yield (file, ingest root) for every article or batch file under the given files and folders.
-
-    Files of other types inside a folder (images, notes, a catalog) are not articles and are not
-    quarantined; they are appended to passed_over so the run can say so. Hidden files are ignored.
-    A file named directly is always yielded (an unsupported type is then quarantined with the reason).
-    """
-    wanted = ARTICLE_EXTENSIONS | BATCH_EXTENSIONS
-    for path in paths:
-        if path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                if file.name.startswith("."):
-                    continue
-                if file.suffix.lower() in wanted:
-                    yield file, path
-                elif passed_over is not None:
-                    passed_over.append(file)
-        else:
-            yield path, path.parent
-
-
 def relative_source(file: Path, root: Path) -> str:
-    """Return the file's path relative to the ingest root, in POSIX form."""
+    """Return the file's path relative to the ingest root, in POSIX form (bytes that are not UTF-8 escaped)."""
     try:
-        return file.resolve().relative_to(root.resolve()).as_posix()
+        relative = file.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
-        return file.as_posix()
+        relative = file.as_posix()
+    return display_path(relative)
+
+
+def scrub(text: str) -> str:
+    """Return text with lone surrogates (JSON escapes such as \\ud800 that are no character) as U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def read_file(file: Path, root: Path, limit: int, manifest: dict[str, dict[str, str]] | None = None
@@ -228,44 +235,55 @@ def read_file(file: Path, root: Path, limit: int, manifest: dict[str, dict[str, 
     """Yield the raw articles in one file (one, or one per batch row) and rejections for what is unusable."""
     source = relative_source(file, root)
     manifest = manifest or {}
+
+    def reject(reason: str, raw: bytes = b"", **how) -> Rejection:
+        return Rejection(source=source, source_path=str(file), reason=reason, raw=raw, **how)
+
     try:
-        size = file.stat().st_size
+        status = file.stat()
     except OSError as exc:
-        yield Rejection(source=source, source_path=str(file), reason=f"cannot read: {exc.strerror}", raw=b"")
+        yield reject(f"cannot read: {exc.strerror}", no_raw=True)
+        return
+    kind = special_kind(status.st_mode)
+    if kind is not None:
+        yield reject(f"not a regular file ({kind}), never opened", no_raw=True)
         return
     suffix = file.suffix.lower()
     if suffix not in ARTICLE_EXTENSIONS | BATCH_EXTENSIONS:
-        yield Rejection(source=source, source_path=str(file), reason=f"unsupported file type {suffix or '(none)'}",
-                        raw=b"", copy_whole_file=True)
-        return
-    if suffix not in BATCH_EXTENSIONS and size > limit:
-        yield Rejection(source=source, source_path=str(file),
-                        reason=f"file too large: {size} bytes, limit {limit}", raw=b"", copy_whole_file=True)
+        yield reject(f"unsupported file type {suffix or '(none)'}", copy_whole_file=True)
         return
     if suffix in BATCH_EXTENSIONS:
         yield from read_batch(file, source, limit, manifest)
         return
-    data = file.read_bytes()
+    if status.st_size > limit:
+        yield reject(f"file too large: {status.st_size} bytes, limit {limit}", copy_whole_file=True)
+        return
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        yield reject(f"cannot read: {exc.strerror}", no_raw=True)
+        return
     if not data.strip():
-        yield Rejection(source=source, source_path=str(file), reason="empty file", raw=data)
+        yield reject("empty file", data)
         return
     try:
         text, encoding = decode(data)
     except DecodeError as exc:
-        yield Rejection(source=source, source_path=str(file), reason=str(exc), raw=data)
+        yield reject(str(exc), data)
         return
     if not text.strip():
-        yield Rejection(source=source, source_path=str(file), reason="empty file (whitespace only)", raw=data)
+        yield reject("empty file (whitespace only)", data)
         return
-    yield RawArticle(source=source, source_path=str(file), kind=kind_for(file), text=text,
-                     encoding=encoding, raw_sha256=sha256(data), hints=manifest_hints(manifest, file, None))
+    yield RawArticle(source=source, source_path=str(file), kind=kind_for(file), text=text, encoding=encoding,
+                     raw_sha256=sha256(data), hints=manifest_hints(manifest, file, None), origin=source)
 
 
 def read_batch(file: Path, source: str, limit: int, manifest: dict[str, dict[str, str]]
                ) -> Iterator[RawArticle | Rejection]:
     """Yield one raw article per usable row of a JSONL or CSV batch; rejections carry the line number.
 
-    The file is streamed: memory stays at about one row, however large the batch.
+    The file is streamed: memory stays at about one row, however large the batch. A rejected row
+    keeps its own bytes as they stand in the file.
     """
     try:
         encoding = batch_encoding(file)
@@ -278,10 +296,11 @@ def read_batch(file: Path, source: str, limit: int, manifest: dict[str, dict[str
         yield Rejection(source=source, source_path=str(file), reason="empty batch file", raw=b"",
                         copy_whole_file=True)
         return
+    row_codec = _row_codec(file, encoding)
     seen_row = False
     with open(file, encoding=encoding, newline="") as fh:
-        rows = _jsonl_rows(fh) if file.suffix.lower() == ".jsonl" else _csv_rows(fh)
-        for item in _batch_articles(rows, file, source, encoding, limit, manifest):
+        rows = _jsonl_rows(fh) if file.suffix.lower() == ".jsonl" else _csv_rows(fh, limit)
+        for item in _batch_articles(rows, file, source, encoding, row_codec, limit, manifest):
             seen_row = True
             yield item
     if not seen_row:
@@ -289,31 +308,59 @@ def read_batch(file: Path, source: str, limit: int, manifest: dict[str, dict[str
                         copy_whole_file=True)
 
 
-def _batch_articles(rows, file: Path, source: str, encoding: str, limit: int, manifest: dict[str, dict[str, str]]
-                    ) -> Iterator[RawArticle | Rejection]:
-    for line, row, error in rows:
-        raw_row = json.dumps(row, sort_keys=True, ensure_ascii=False).encode() if row is not None else error[1]
-        if error:
-            yield Rejection(source=source, source_path=str(file), line=line, reason=error[0], raw=raw_row)
+def _row_codec(file: Path, encoding: str) -> str:
+    """Return the codec that turns one row's text back into its bytes in the file (no byte-order mark)."""
+    if encoding == "utf-8-sig":
+        return "utf-8"
+    if encoding in ("utf-16", "utf-32"):
+        with open(file, "rb") as fh:
+            head = fh.read(4)
+        little = head.startswith(codecs.BOM_UTF32_LE if encoding == "utf-32" else codecs.BOM_UTF16_LE)
+        return f"{encoding}-{'le' if little else 'be'}"
+    return encoding
+
+
+class _Row(NamedTuple):
+    line: int  # the first line of the row in the file
+    fields: dict | None  # None when the row is unusable
+    error: str | None
+    raw: str  # the row's text as it stands in the file, without the line break that ends it
+
+
+def _batch_articles(rows: Iterable[_Row], file: Path, source: str, encoding: str, row_codec: str, limit: int,
+                    manifest: dict[str, dict[str, str]]) -> Iterator[RawArticle | Rejection]:
+    for row in rows:
+        raw_row = row.raw.encode(row_codec, "surrogateescape")
+
+        def reject(reason: str) -> Rejection:
+            return Rejection(source=source, source_path=str(file), line=row.line, reason=reason, raw=raw_row)
+
+        if row.error:
+            yield reject(row.error)
             continue
-        body = row.get("html") or row.get("text")
+        fields = row.fields
+        body = fields.get("html") or fields.get("text")
         if not isinstance(body, str) or not body.strip():
-            yield Rejection(source=source, source_path=str(file), line=line,
-                            reason="row has no 'text' or 'html'", raw=raw_row)
+            yield reject("row has no 'text' or 'html'")
             continue
-        if len(body.encode()) > limit:
-            yield Rejection(source=source, source_path=str(file), line=line,
-                            reason=f"row too large: {len(body.encode())} bytes, limit {limit}", raw=raw_row)
+        body = scrub(body)
+        size = len(body.encode())
+        if size > limit:
+            yield reject(f"row too large: {size} bytes, limit {limit}")
             continue
-        hints = {k: str(row[k]).strip() for k in HINT_FIELDS if row.get(k) not in (None, "")}
+        hints = {k: scrub(str(fields[k])).strip() for k in HINT_FIELDS if fields.get(k) not in (None, "")}
         url = hints.get("url")
         hints.update(manifest_hints(manifest, None, url))
-        kind = SourceKind.HTML if row.get("html") else SourceKind.TEXT
-        yield RawArticle(source=url or f"{source}:{line}", source_path=str(file), line=line, kind=kind,
-                         text=body, encoding=encoding, raw_sha256=sha256(raw_row), hints=hints)
+        kind = SourceKind.HTML if fields.get("html") else SourceKind.TEXT
+        # The document id hashes the row's content, not its bytes: the same row re-saved in another
+        # encoding or key order is the same document.
+        canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
+        yield RawArticle(source=url or f"{source}:{row.line}", source_path=str(file), line=row.line, kind=kind,
+                         text=body, encoding=encoding, raw_sha256=sha256(scrub(canonical).encode()), hints=hints,
+                         raw_row=raw_row, origin=source)
 
 
-def _jsonl_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict | None, tuple[str, bytes] | None]]:
+def _jsonl_rows(lines: Iterable[str]) -> Iterator[_Row]:
     # Lines end at \n, \r\n or \r only (an open file's lines): JSON strings may hold U+2028 raw,
     # which str.splitlines() would take for a line end.
     for number, line in enumerate(lines, start=1):
@@ -323,74 +370,155 @@ def _jsonl_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict | None, tuple[
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield number, None, (f"malformed JSON: {exc.msg} at column {exc.colno}", line.encode())
+            yield _Row(number, None, f"malformed JSON: {exc.msg} at column {exc.colno}", line)
+            continue
+        except RecursionError:
+            yield _Row(number, None, "malformed JSON: nested too deeply", line)
+            continue
+        except ValueError as exc:  # e.g. an integer of more digits than Python converts
+            yield _Row(number, None, f"malformed JSON: {str(exc).splitlines()[0][:120]}", line)
             continue
         if not isinstance(row, dict):
-            yield number, None, (f"JSON line is a {type(row).__name__}, not an object", line.encode())
+            yield _Row(number, None, f"JSON line is a {type(row).__name__}, not an object", line)
             continue
-        yield number, row, None
+        yield _Row(number, row, None, line)
 
 
-def _csv_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict | None, tuple[str, bytes] | None]]:
-    reader = csv.reader(lines)
+class _Lines:
+    """Physical lines of a file with their numbers; lines a record read by mistake can be put back."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+        self._back: list[tuple[int, str]] = []
+        self._number = 0
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> Iterator[str]:
+        while True:
+            if self._back:
+                item = self._back.pop()
+            else:
+                line = next(self._lines, None)
+                if line is None:
+                    return
+                self._number += 1
+                item = (self._number, line)
+            self.taken.append(item)
+            yield item[1]
+
+    def put_back(self, items: list[tuple[int, str]]) -> None:
+        self._back.extend(reversed(items))
+
+
+def _csv_rows(lines: Iterable[str], limit: int = 0) -> Iterator[_Row]:
+    """Yield one _Row per CSV record; an unbalanced quote costs only the line it opens on.
+
+    A quoted field may hold line breaks, so a record may span lines. One that does and has the wrong
+    number of fields (or runs into the end of the file) is an unbalanced quote: that line is
+    rejected and reading starts again at the next line, so the rows after it are not swallowed.
+    """
+    # Fields up to one row's size limit (the csv module's default stops at 131,072 characters).
+    csv.field_size_limit(max(csv.field_size_limit(), limit + 1))
+    source = _Lines(lines)
+    reader = csv.reader(source)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
-        yield 1, None, (f"CSV has no header row ({exc or 'no lines'})", b"")
+        yield _Row(1, None, f"CSV has no header row ({exc or 'no lines'})", "".join(t for _, t in source.taken))
         return
     header = [h.strip().lower() for h in header]
     while True:
-        line = reader.line_num + 1
+        source.taken = []
         try:
             fields = next(reader)
+            error = None
         except StopIteration:
             return
         except csv.Error as exc:
-            yield line, None, (f"malformed CSV: {exc}", b"")
+            fields, error = None, f"malformed CSV: {exc}"
+        taken = source.taken
+        if not taken:
             return
+        first, raw = taken[0][0], "".join(text for _, text in taken)
+        if len(taken) > 1 and (fields is None or len(fields) != len(header)):
+            # An unbalanced quote ran over the following lines: reject its own line, read the rest again.
+            source.put_back(taken[1:])
+            reader = csv.reader(source)
+            yield _Row(first, None, "malformed CSV: unbalanced quote", taken[0][1].rstrip("\r\n"))
+            continue
+        if error is not None:
+            reader = csv.reader(source)
+            yield _Row(first, None, error, raw.rstrip("\r\n"))
+            continue
         if not any(f.strip() for f in fields):
             continue
         if len(fields) != len(header):
-            yield line, None, (f"row has {len(fields)} fields, header has {len(header)}",
-                               ",".join(fields).encode())
+            yield _Row(first, None, f"row has {len(fields)} fields, header has {len(header)}", raw.rstrip("\r\n"))
             continue
-        yield line, dict(zip(header, fields)), None
+        yield _Row(first, dict(zip(header, fields)), None, raw.rstrip("\r\n"))
 
 
-def load_manifest(path: Path) -> tuple[dict[str, dict[str, str]], list[Rejection]]:
+class Manifest(dict):
+    """Manifest hints keyed by resolved file path or by url; remembers which keys were looked up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: dict[str, int] = {}
+        self.used: set[str] = set()
+
+    def unmatched(self) -> list[tuple[str, int]]:
+        """Return (key, line) of the rows that matched no file or batch row read so far, in file order."""
+        return sorted(((k, n) for k, n in self.lines.items() if k not in self.used), key=lambda kv: kv[1])
+
+
+def load_manifest(path: Path) -> tuple[Manifest, list[Rejection]]:
     """Return manifest hints keyed by resolved file path or by url, and rejections for bad rows."""
-    hints: dict[str, dict[str, str]] = {}
+    hints = Manifest()
     rejections: list[Rejection] = []
-    data = path.read_bytes()
+    source = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return hints, [Rejection(source=source, source_path=str(path), reason=f"manifest: cannot read: "
+                                 f"{exc.strerror}", raw=b"", no_raw=True)]
     try:
         text, _ = decode(data)
     except DecodeError as exc:
-        return hints, [Rejection(source=str(path), source_path=str(path), reason=f"manifest: {exc}", raw=data)]
+        return hints, [Rejection(source=source, source_path=str(path), reason=f"manifest: {exc}", raw=data)]
     lines = io.StringIO(text, newline="")
     rows = _jsonl_rows(lines) if path.suffix.lower() == ".jsonl" else _csv_rows(lines)
-    for line, row, error in rows:
-        if error:
-            rejections.append(Rejection(source=str(path), source_path=str(path), line=line,
-                                        reason=f"manifest: {error[0]}", raw=error[1]))
+    for row in rows:
+        raw = row.raw.encode("utf-8", "surrogateescape")
+        if row.error:
+            rejections.append(Rejection(source=source, source_path=str(path), line=row.line,
+                                        reason=f"manifest: {row.error}", raw=raw))
             continue
-        fields = {k: str(row[k]).strip() for k in HINT_FIELDS if row.get(k) not in (None, "")}
-        if row.get("path"):
-            hints[str((path.parent / str(row["path"])).resolve())] = fields
+        fields = {k: scrub(str(row.fields[k])).strip() for k in HINT_FIELDS if row.fields.get(k) not in (None, "")}
+        if row.fields.get("path"):
+            key = str((path.parent / scrub(str(row.fields["path"]))).resolve())
         elif fields.get("url"):
-            hints[fields["url"]] = fields
+            key = fields["url"]
         else:
-            rejections.append(Rejection(source=str(path), source_path=str(path), line=line,
-                                        reason="manifest: row has neither 'path' nor 'url'",
-                                        raw=json.dumps(row).encode()))
+            rejections.append(Rejection(source=source, source_path=str(path), line=row.line,
+                                        reason="manifest: row has neither 'path' nor 'url'", raw=raw))
+            continue
+        hints[key] = fields
+        hints.lines[key] = row.line
     return hints, rejections
 
 
 def manifest_hints(manifest: dict[str, dict[str, str]], file: Path | None, url: str | None) -> dict[str, str]:
     """Return the manifest's fields for a file (by resolved path) or a batch row (by url)."""
+    used = getattr(manifest, "used", None)
     if file is not None:
-        found = manifest.get(str(file.resolve()))
+        key = str(file.resolve())
+        found = manifest.get(key)
         if found:
+            if used is not None:
+                used.add(key)
             return dict(found)
     if url and url in manifest:
+        if used is not None:
+            used.add(url)
         return dict(manifest[url])
     return {}

@@ -1,4 +1,4 @@
-"""Orchestrates one ingest run: load -> clean -> metadata -> dedupe -> statements -> store.
+"""Orchestrates one ingest run: discover -> load -> (worker: clean, metadata, statements) -> dedupe -> store.
 
 Every stage is a function of its inputs; this module only wires them, counts what happened and
 turns rejections into quarantine records, so one bad input never stops the run.
@@ -10,15 +10,19 @@ import hashlib
 import shutil
 import signal
 import threading
+import time
+import traceback
 from datetime import datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import duckdb
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from pipeline.config import ARTICLE_EXTENSIONS, BATCH_EXTENSIONS, quarantine_dir
-from pipeline.ingest import clean, dedupe, load, metadata
+from pipeline.config import ARTICLE_EXTENSIONS, BATCH_EXTENSIONS, DEFAULT_DOCUMENT_SECONDS, ERROR_LOG, SECONDS_PER_MB, quarantine_dir
+from pipeline.ingest import clean, dedupe, discover, load, metadata
+from pipeline.ingest.documents import document_id
+from pipeline.ingest.worker import DocumentFailed, DocumentTimeout, DocumentWorker
 from pipeline.link.analyzer import Analysis, Analyzer
 from pipeline.models import Document, QuarantineRecord, Strict
 from pipeline.store import database
@@ -36,6 +40,7 @@ class IngestSummary(Strict):
     statements: int = 0
     claims: int = 0
     relinked: int = 0
+    skipped: int = 0  # entries of the folders given that are not articles (hidden, other types): not read
     interrupted: bool = False
 
     def line(self) -> str:
@@ -45,6 +50,8 @@ class IngestSummary(Strict):
             f"updated {self.updated}, quarantined {self.quarantined}, statements {self.statements}, "
             f"claims {self.claims}"
         )
+        if self.skipped:
+            text += f", skipped {self.skipped}"
         if self.relinked:
             text += f" (catalog or actors changed: {self.relinked} documents relinked)"
         return text + (" (interrupted: everything before this point is stored)" if self.interrupted else "")
@@ -53,37 +60,6 @@ class IngestSummary(Strict):
     def usable(self) -> int:
         """Return how many inputs ended up as stored documents (new, duplicate or already stored)."""
         return self.new + self.duplicates + self.unchanged + self.updated
-
-
-def document_id(raw_sha256: str) -> str:
-    """Return a document id: the first 16 hex digits of its raw input's SHA-256."""
-    return raw_sha256[:16]
-
-
-def build_document(raw: load.RawArticle) -> Document | load.Rejection:
-    """Return the cleaned document with metadata for a raw article, or a rejection when it has no text."""
-    cleaned = clean.clean(raw.text, raw.kind.value)
-    if not cleaned.body.strip():
-        what = "HTML page has no article text" if raw.kind.value == "html" else "no article text after cleaning"
-        return load.Rejection(source=raw.source, source_path=raw.source_path, line=raw.line, reason=what,
-                              raw=raw.text.encode())
-    meta = metadata.extract_metadata(cleaned, raw.hints or None)
-    return Document(
-        id=document_id(raw.raw_sha256),
-        source=raw.source,
-        source_kind=raw.kind,
-        url=meta.url,
-        title=meta.title,
-        outlet=meta.outlet,
-        original_outlet=meta.original_outlet,
-        original_url=meta.original_url,
-        authors=meta.authors,
-        published=meta.published,
-        published_precision=meta.published_precision,
-        body=cleaned.body,
-        captions=cleaned.captions,
-        raw_sha256=raw.raw_sha256,
-    )
 
 
 def find_original(con: duckdb.DuckDBPyConnection, body: str, fingerprint: dedupe.Fingerprint) -> str | None:
@@ -97,26 +73,47 @@ def find_original(con: duckdb.DuckDBPyConnection, body: str, fingerprint: dedupe
     return None
 
 
-def quarantine(con: duckdb.DuckDBPyConnection, rejection: load.Rejection, db: Path) -> bool:
-    """Keep the raw input under the quarantine folder and record why; return True if the record is new."""
+def quarantine(con: duckdb.DuckDBPyConnection, rejection: load.Rejection, db: Path) -> str:
+    """Keep the raw input under the quarantine folder and record why; return the record's id.
+
+    The copy is the input's bytes exactly: the whole file, or a batch row's own bytes. An input with no
+    bytes to keep (unreadable, a FIFO, a link refused) is recorded with size 0 and no copy.
+    """
     folder = quarantine_dir(db)
     folder.mkdir(parents=True, exist_ok=True)
+    reason = rejection.reason
+    digest, size, copy = load.sha256(b""), 0, None
     if rejection.copy_whole_file:
-        digest, size = _hash_file(Path(rejection.source_path))
-        copy = folder / digest
-        if not copy.exists():
-            shutil.copyfile(rejection.source_path, copy)
-    else:
+        try:
+            digest, size = _hash_file(Path(rejection.source_path))
+            copy = folder / digest
+            if not copy.exists():
+                shutil.copyfile(rejection.source_path, copy)
+        except OSError as exc:
+            reason += f" (raw bytes not kept: {exc.strerror or exc})"
+            digest, size, copy = load.sha256(b""), 0, None
+    elif not rejection.no_raw:
         digest, size = load.sha256(rejection.raw), len(rejection.raw)
         copy = folder / digest
         if not copy.exists():
             copy.write_bytes(rejection.raw)
     record_id = hashlib.sha256(f"{rejection.source}|{rejection.line}|{digest}".encode()).hexdigest()[:16]
     record = QuarantineRecord(
-        id=record_id, source=rejection.source, line=rejection.line, reason=rejection.reason, raw_sha256=digest,
-        raw_size=size, raw_copy=str(copy), quarantined_at=datetime.now(timezone.utc).replace(tzinfo=None),
+        id=record_id, source=rejection.source, line=rejection.line, reason=reason, raw_sha256=digest,
+        raw_size=size, raw_copy=str(copy) if copy is not None else None,
+        quarantined_at=datetime.now(timezone.utc).replace(tzinfo=None),
     )
-    return database.insert_quarantine(con, record)
+    database.insert_quarantine(con, record)
+    return record_id
+
+
+def log_error(db: Path, record_id: str, details: str) -> None:
+    """Append a failure's traceback to the error log beside the quarantine copies."""
+    folder = quarantine_dir(db)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    with open(folder / ERROR_LOG, "a", encoding="utf-8", errors="backslashreplace") as log:
+        log.write(f"--- {stamp} quarantine record {record_id}\n{details.rstrip()}\n")
 
 
 def _hash_file(path: Path) -> tuple[str, int]:
@@ -235,9 +232,9 @@ def _progress(console: Console | None, total: int) -> Progress:
     )
 
 
-def passed_over_message(files: list[Path]) -> str:
+def passed_over_message(files: list[str]) -> str:
     """Return the one line that says which files inside the folders given were not article files."""
-    kinds = ", ".join(sorted({f.suffix.lower() or "(no extension)" for f in files}))
+    kinds = ", ".join(sorted({PurePath(f).suffix.lower() or "(no extension)" for f in files}))
     article_types = " ".join(sorted(ARTICLE_EXTENSIONS | BATCH_EXTENSIONS))
     return (f"passed over {len(files)} file{'s' if len(files) != 1 else ''} of other types ({kinds}), e.g. {files[0]}; "
             f"ingested types: {article_types}")
@@ -250,86 +247,162 @@ def ingest(
     manifest: Path | None = None,
     max_bytes: int = 20 * 1024 * 1024,
     console: Console | None = None,
+    time_limit: float = DEFAULT_DOCUMENT_SECONDS,
 ) -> IngestSummary:
-    """Ingest files and folders into the database; return what happened. Never raises on bad input."""
+    """Ingest files and folders into the database; return what happened. Never raises on bad input.
+
+    Each input is guarded: whatever goes wrong with one (it cannot be read, holds no article, takes
+    longer than `time_limit` seconds, or makes a stage raise) becomes one quarantine record with the
+    reason, the traceback goes to the error log beside the quarantine copies, and the run goes on.
+    """
     console = console or Console(stderr=True, highlight=False)
     summary = IngestSummary()
-    passed_over: list[Path] = []
-    files = list(load.discover(paths, passed_over))
-    if passed_over:
-        console.print(passed_over_message(passed_over), markup=False, soft_wrap=True)
-    with database.writer(db) as con:
+    skipped: list[discover.Skipped] = []
+    files = list(discover.discover(paths, skipped))
+    other_types = [entry.path for entry in skipped if entry.reason == "other file type"]
+    if other_types:
+        console.print(passed_over_message(other_types), markup=False, soft_wrap=True)
+    summary.skipped = sum(1 for entry in skipped if not entry.quarantine)
+    with database.writer(db) as con, StopRequest() as stop:
         summary.relinked = sync_catalog(con, analyze, console)
+        for entry in skipped:
+            if entry.quarantine:
+                _quarantine(con, load.Rejection(source=entry.path, source_path=entry.path, reason=entry.reason,
+                                                raw=b"", no_raw=True), db, summary, console)
+        if summary.skipped:
+            hidden = [entry for entry in skipped if not entry.quarantine and entry.reason != "other file type"]
+            if hidden:
+                console.print(discover.skipped_summary(hidden), markup=False, soft_wrap=True)
         manifest_hints: dict[str, dict[str, str]] = {}
         if manifest is not None:
             manifest_hints, bad_rows = load.load_manifest(manifest)
             for rejection in bad_rows:
-                _report(console, rejection)
-                quarantine(con, rejection, db)
+                _quarantine(con, rejection, db, summary, console)
         progress = _progress(console, len(files))
+        worker = DocumentWorker(analyze.actors, analyze.catalog, should_stop=lambda: stop.requested)
         try:
-            with progress, StopRequest() as stop:
+            with progress, worker:
                 task = progress.add_task("ingesting", total=len(files))
                 for file, root in files:
-                    for item in load.read_file(file, root, max_bytes, manifest_hints):
+                    for item in _guarded(load.read_file(file, root, max_bytes, manifest_hints), file, root):
                         if stop.requested:
                             raise KeyboardInterrupt
                         summary.read += 1
-                        _ingest_one(con, item, db, analyze, summary, console)
+                        _ingest_guarded(con, item, db, worker, time_limit, summary, console)
                     progress.advance(task)
+            _report_unmatched_manifest(manifest, manifest_hints, console)
             fill_document_stances(con, analyze, console)
         except KeyboardInterrupt:
             summary.interrupted = True
     return summary
 
 
-def _ingest_one(con, item, db: Path, analyze: Analyzer, summary: IngestSummary, console: Console) -> None:
+def _guarded(items, file: Path, root: Path):
+    """Yield what read_file yields; if reading itself fails, one rejection for the file instead of a crash."""
+    try:
+        yield from items
+    except Exception as exc:
+        yield load.Rejection(source=load.relative_source(file, root), source_path=str(file),
+                             reason=f"cannot read: {type(exc).__name__}: {exc}", raw=b"", copy_whole_file=True)
+
+
+def _ingest_guarded(con, item, db: Path, worker: DocumentWorker, time_limit: float, summary: IngestSummary,
+                    console: Console) -> None:
+    """Ingest one input; any failure of this input becomes its quarantine record (KeyboardInterrupt stops)."""
     if isinstance(item, load.Rejection):
-        _report(console, item)
-        quarantine(con, item, db)
-        summary.quarantined += 1
+        _quarantine(con, item, db, summary, console)
         return
+    budget = document_budget(time_limit, len(item.text))
+    try:
+        rejection = _ingest_one(con, item, worker, time.monotonic() + budget, summary)
+        if rejection is not None:
+            _quarantine(con, rejection, db, summary, console)
+    except DocumentTimeout:
+        _quarantine(con, item.rejected(f"took too long: over its limit of {budget:.0f} s ({time_limit:g} s per "
+                                       f"document + {SECONDS_PER_MB:g} s per MB of text)"), db, summary, console)
+    except DocumentFailed as exc:
+        _quarantine(con, item.rejected(f"analysis failed: {exc.reason}"), db, summary, console, exc.details)
+    except (KeyboardInterrupt, duckdb.FatalException):
+        raise
+    except Exception as exc:
+        _quarantine(con, item.rejected(f"internal error: {type(exc).__name__}: {exc}"), db, summary, console,
+                    traceback.format_exc())
+
+
+def document_budget(time_limit: float, characters: int) -> float:
+    """Return one document's time budget: the limit per document, plus time in proportion to its size.
+
+    Analysis is linear in a text's length (about 17 s per MB of dense news on a 2-core machine), so a
+    long transcript is given the time it needs, and a text that is slow for its size (a quadratic
+    corner of some rule) is stopped all the same.
+    """
+    return time_limit + characters / 1_000_000 * SECONDS_PER_MB
+
+
+def _quarantine(con, rejection: load.Rejection, db: Path, summary: IngestSummary, console: Console,
+                details: str = "") -> None:
+    _report(console, rejection)
+    record = quarantine(con, rejection, db)
+    summary.quarantined += 1
+    if details:
+        log_error(db, record, details)
+
+
+def _ingest_one(con, item: load.RawArticle, worker: DocumentWorker, deadline: float,
+                summary: IngestSummary) -> load.Rejection | None:
+    """Store one raw article (or count it as stored already); return its rejection when it holds no article."""
     doc_id = document_id(item.raw_sha256)
-    built = build_document(item)
-    if isinstance(built, load.Rejection):
-        _report(console, built)
-        quarantine(con, built, db)
-        summary.quarantined += 1
-        return
     stored = database.load_document(con, doc_id)
     if stored is not None:
         database.record_source(con, doc_id, item.source)
         hinted = apply_hints(stored, item.hints) if item.hints else stored
         if hinted != stored:
-            _update(con, hinted, analyze)
+            _update(con, hinted, worker, deadline)
             summary.updated += 1
         else:
             summary.unchanged += 1
         return
-    fingerprint = dedupe.fingerprint(built.body)
+    built = worker.build(item, deadline)
+    if isinstance(built, load.Rejection):
+        return built
+    built, fingerprint = built
     original_id = find_original(con, built.body, fingerprint)
     if original_id:
         original = database.load_document(con, original_id)
         built = fill_from_copy(built.model_copy(update={"duplicate_of": original_id}), original)
-    result = analyze(built)
+    result = worker.analyze(built, deadline)
     database.insert_document(con, built, fingerprint, result.statements, result.claims)
     if original_id:
         filled = fill_from_copy(original, built)
         if filled != original:
-            _update(con, filled, analyze)
+            _update(con, filled, worker, deadline)
         summary.duplicates += 1
     else:
         summary.new += 1
         summary.statements += len(result.statements)
         summary.claims += sum(1 for c in result.claims if not c.below_threshold)
+    return None
 
 
-def _update(con, document: Document, analyze: Analyzer) -> Analysis:
+def _update(con, document: Document, worker: DocumentWorker, deadline: float) -> Analysis:
     # Statement dates hang on the publication date, so new metadata means re-extracting statements.
+    result = worker.analyze(document, deadline)
     database.update_metadata(con, document)
-    result = analyze(document)
     database.replace_statements(con, document.id, result.statements, result.claims)
     return result
+
+
+def _report_unmatched_manifest(manifest: Path | None, hints, console: Console) -> None:
+    """Say which manifest rows matched no file or batch row of this run (a typo in a path, a missing file)."""
+    if manifest is None or not isinstance(hints, load.Manifest):
+        return
+    unmatched = hints.unmatched()
+    if unmatched:
+        shown = "; ".join(f"line {line}: {key}" for key, line in unmatched[:5])
+        more = f"; and {len(unmatched) - 5} more" if len(unmatched) > 5 else ""
+        console.print(f"{discover.display_path(manifest)}: {len(unmatched)} manifest row"
+                      f"{'s' if len(unmatched) != 1 else ''} matched no file or batch row read: {shown}{more}",
+                      markup=False, soft_wrap=True)
 
 
 def apply_hints(document: Document, hints: dict[str, str]) -> Document:

@@ -68,6 +68,7 @@ STRONG_BOILERPLATE = re.compile(
     r"we use cookies|by continuing to (?:use|browse)|enable javascript|your browser (?:does not|doesn't) support",
     re.I,
 )
+BOILERPLATE_MAX_WORDS = 150  # the longest aggregator disclaimers run to about 80 words
 # Boilerplate that is chrome only on a short line (prose may mention a newsletter).
 WEAK_BOILERPLATE = re.compile(
     r"privacy policy|terms (?:of|and) (?:use|service|conditions)|cookie (?:policy|settings)|back to top|"
@@ -399,7 +400,9 @@ def _mark_chrome_lines(units: list[_Unit], repeated: set[str]) -> None:
             u.kind = "meta"
         elif LINK_LINE.match(t):
             u.kind = "link"
-        elif STRONG_BOILERPLATE.search(t) or (u.words <= 12 and WEAK_BOILERPLATE.search(t)):
+        # A paragraph of prose that quotes a copyright notice is still prose: boilerplate is a notice of its own.
+        elif (u.words <= BOILERPLATE_MAX_WORDS and STRONG_BOILERPLATE.search(t)) or \
+                (u.words <= 12 and WEAK_BOILERPLATE.search(t)):
             u.kind = "boilerplate"
         elif PROMO_PREFIX.match(t) and u.words <= 25:
             u.kind = "promo"

@@ -5,8 +5,10 @@ Each step is its own module; this one joins their outputs into `Statement` and `
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline.config import DEFAULT_ACTORS_PATH, DEFAULT_CATALOG_PATH
@@ -43,24 +45,70 @@ class Analysis(Strict):
 
 
 def sentence_around(text: str, start: int, end: int) -> Span:
-    """Return the sentence (bounded by sentence ends or blank lines) that contains text[start:end]."""
-    left = 0
-    for match in _SENTENCE_END.finditer(text, 0, start):
-        left = match.end()
-    match = _SENTENCE_END.search(text, end)
-    right = match.start() if match else len(text)
+    """Return the sentence (bounded by sentence ends or blank lines) that contains text[start:end].
+
+    Reads the sentence ends found once per text (a lookup, not a scan from the start of the text for
+    every statement: that was quadratic on long texts), with exactly the bounds a scan of
+    text[:start] and a search from `end` would give.
+    """
+    starts, ends = _sentence_ends(text)
+    # Left: scans of the whole text and of text[:start] agree on every sentence end whose look-ahead
+    # (an opening mark and a capital: two characters) lies before `start`; a later one may differ,
+    # so that stretch is scanned again as the scan of text[:start] would.
+    i = bisect.bisect_left(ends, start - 1)
+    left = ends[i - 1] if i else 0
+    if i < len(starts) and starts[i] < start:
+        for match in _SENTENCE_END.finditer(text, starts[i], start):
+            left = match.end()
+    # Right: the first sentence end a search from `end` finds; inside a sentence end that straddles
+    # `end` a search may start a shorter one, so those few positions are tried first.
+    j = bisect.bisect_left(starts, end)
+    right = None
+    if j and ends[j - 1] > end:
+        for position in range(end, ends[j - 1]):
+            match = _SENTENCE_END.match(text, position)
+            if match:
+                right = match.start()
+                break
+    if right is None:
+        right = starts[j] if j < len(starts) else len(text)
     right = max(right, end)
+    return Span(text=text[left:right], start=left, end=right)
+
+
+@lru_cache(maxsize=2)
+def _sentence_ends(text: str) -> tuple[list[int], list[int]]:
+    """Return the starts and the ends of the text's sentence ends, as one scan from its start finds them."""
+    starts, ends = [], []
+    for match in _SENTENCE_END.finditer(text):
+        starts.append(match.start())
+        ends.append(match.end())
+    return starts, ends
+
+
+# A statement's sentence is read (for its date, for the words around its content) this far either side
+# of the cue at most: real sentences are far shorter, and a "sentence" of a whole text without full
+# stops would otherwise be read once for every statement in it.
+CONTEXT_CHARS = 1500
+
+
+def _near(text: str, sentence: Span, start: int, end: int) -> Span:
+    """Return the sentence, clipped to CONTEXT_CHARS either side of text[start:end]."""
+    left, right = max(sentence.start, start - CONTEXT_CHARS), min(sentence.end, end + CONTEXT_CHARS)
+    if (left, right) == (sentence.start, sentence.end):
+        return sentence
     return Span(text=text[left:right], start=left, end=right)
 
 
 def previous_sentence(text: str, sentence: Span) -> str:
     """Return the sentence before the given one ('' at the start of the text)."""
-    if sentence.start == 0:
+    end = sentence.start
+    # The end of what precedes, white space stripped, found without copying the text before it.
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    if end == 0:
         return ""
-    before = text[: sentence.start].rstrip()
-    if not before:
-        return ""
-    return sentence_around(text, len(before) - 1, len(before)).text
+    return sentence_around(text, end - 1, end).text
 
 
 def _blank(text: str, start: int, end: int, speaker: Span | None) -> str:
@@ -141,7 +189,8 @@ class Analyzer:
         claims: list[Claim] = []
         last_date: dict[str, tuple] = {}
         for found in attributions:
-            sentence = sentence_around(document.body, found.cue.start, found.cue.end)
+            sentence = _near(document.body, sentence_around(document.body, found.cue.start, found.cue.end),
+                             found.cue.start, found.cue.end)
             when = dates.resolve_statement_date(sentence.text, document.published, document.published_precision,
                                                 cue=found.cue.text)
             speaker_key = found.speaker_name or (found.speaker.text if found.speaker else "")
@@ -175,13 +224,16 @@ class Analyzer:
                 date_precision=precision if value else DatePrecision.UNKNOWN,
             )
             statements.append(statement)
-            context = previous_sentence(document.body, sentence)
+            context = previous_sentence(document.body, sentence)[-CONTEXT_CHARS:]
             # What follows the content in its sentence may finish a clipped content ("refused to supply
             # arms to Russia | since the invasion"); what precedes it is someone else's words.
             rest = document.body[max(found.content.end, found.cue.end, found.speaker.end if found.speaker else 0):
                                  sentence.end]
             before = _blank(document.body, sentence.start, min(found.content.start, found.cue.start), found.speaker)
-            links = self.linker.link(found.content.text, found.cue.text, rest=rest, before=before, previous=context,
+            # The linker reads a content's first CONTEXT_CHARS: a quotation of a whole speech has said what
+            # it is about by then, and nested quotations of a hostile text would be read once per level.
+            links = self.linker.link(found.content.text[:CONTEXT_CHARS], found.cue.text, rest=rest[:CONTEXT_CHARS],
+                                     before=before[-CONTEXT_CHARS:], previous=context,
                                      speaker_party=None if party.party_id == parties.UNKNOWN_PARTY_ID
                                      else party.party_id,
                                      speaker_pronouns=SPEAKER_PRONOUNS.get(party.via, frozenset()))

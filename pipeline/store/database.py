@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import glob
 import os
 import shutil
 import time
@@ -32,7 +33,7 @@ from pipeline.models import (
     Statement,
 )
 from pipeline.store import read_model
-from pipeline.store.connection import StoreBusy, transaction, utc_now
+from pipeline.store.connection import NotADatabase, StoreBusy, Unwritable, transaction, utc_now
 from pipeline.store.migrations import migrate
 
 
@@ -45,15 +46,25 @@ def writer(path: Path, wait_seconds: float = 600.0) -> Iterator[duckdb.DuckDBPyC
     the next writer.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = path.with_name(path.name + ".lock")
-    with open(lock_path, "a+") as lock:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(lock_path, "a+")
+    except OSError as exc:
+        raise Unwritable(f"{path}: cannot write a database there ({exc.strerror or exc})") from None
+    with lock:
         _acquire(lock, path, wait_seconds)
         working = path.with_name(f"{path.name}.writing-{os.getpid()}")
         _remove_stale_working_files(path)
         if path.exists():
             shutil.copyfile(path, working)
-        con = duckdb.connect(str(working))
+        try:
+            con = duckdb.connect(str(working))
+        except duckdb.IOException as exc:
+            working.unlink(missing_ok=True)
+            if "not a valid DuckDB database" in str(exc):
+                raise NotADatabase(f"{path}: not a DuckDB database file") from None
+            raise
         # DuckDB draws its own progress bar on long statements (the read-model rebuild on a big file);
         # the commands report progress themselves.
         con.execute("SET enable_progress_bar = false")
@@ -89,9 +100,35 @@ def _acquire(lock, path: Path, wait_seconds: float) -> None:
 
 def _remove_stale_working_files(path: Path) -> None:
     # Only called with the writer lock held, so any working file left is from a killed writer.
-    for stale in path.parent.glob(f"{path.name}.writing-*"):
+    for stale in path.parent.glob(f"{glob.escape(path.name)}.writing-*"):
         with contextlib.suppress(FileNotFoundError):
             stale.unlink()
+
+
+def remove_dead_writers_files(path: Path) -> list[Path]:
+    """Remove the working files (and their WAL) that killed writers left beside the database; return them.
+
+    Safe without the writer lock: a file is removed only when the process its name carries is gone.
+    """
+    removed = []
+    for working in Path(path).parent.glob(f"{glob.escape(Path(path).name)}.writing-*"):
+        pid = working.name.rsplit("-", 1)[-1].removesuffix(".wal")
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            working.unlink()
+            removed.append(working)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 # --- writes -----------------------------------------------------------------------------------

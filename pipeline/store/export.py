@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts with one of these as a formula or a command (CSV injection):
+# the formula signs, tab and line breaks (a cell may start after one), "|" (DDE in old Excel), "%"
+# (LibreOffice), and the full-width forms that East Asian spreadsheets read as the same signs.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%", "＝", "＋", "－", "＠", "｜", "％")
 
 
 def neutralise_cell(value):
@@ -29,9 +31,14 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_text(frame: pd.DataFrame) -> str:
-    """Return the frame as UTF-8 CSV text with a header row and formulas neutralised."""
+    """Return the frame as CSV text with a header row, formulas neutralised, rows ended by CRLF (RFC 4180).
+
+    The CRLF line end is what makes the writer quote every field that holds a CR or an LF (it quotes
+    the characters of its line end): with LF alone a bare CR stayed unquoted, a reader split the row
+    there, and the rest of the cell ("=1+2") started a new one.
+    """
     buffer = io.StringIO()
-    neutralise_formulas(frame).to_csv(buffer, index=False)
+    neutralise_formulas(frame).to_csv(buffer, index=False, lineterminator="\r\n")
     return buffer.getvalue()
 
 
@@ -44,9 +51,9 @@ def to_json_lines(frame: pd.DataFrame) -> str:
 def write_frame(frame: pd.DataFrame, out: Path, fmt: str) -> None:
     """Write a frame to a file as csv, json (lines) or parquet."""
     if fmt == "csv":
-        out.write_text(to_csv_text(frame), encoding="utf-8")
+        out.write_text(to_csv_text(frame), encoding="utf-8", newline="")
     elif fmt == "json":
-        out.write_text(to_json_lines(frame), encoding="utf-8")
+        out.write_text(to_json_lines(frame), encoding="utf-8", newline="")
     elif fmt == "parquet":
         frame.to_parquet(out, index=False)
     else:

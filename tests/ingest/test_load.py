@@ -141,13 +141,3 @@ def test_manifest_rows_key_by_resolved_path(tmp_path):
     [article] = list(load.read_file(tmp_path / "a.txt", tmp_path, 1000, hints))
     assert article.hints == {"published": "2023-02-28", "outlet": "Example Times"}
     assert rejections == []
-
-
-def test_discover_recurses_and_skips_unknown_extensions(tmp_path):
-    (tmp_path / "sub").mkdir()
-    for name in ("a.txt", "sub/b.md", "sub/c.html", "d.jsonl", "e.png", ".hidden.txt"):
-        (tmp_path / name).write_text("x")
-    passed_over: list = []
-    found = [f.relative_to(tmp_path).as_posix() for f, _ in load.discover([tmp_path], passed_over)]
-    assert found == ["a.txt", "d.jsonl", "sub/b.md", "sub/c.html"]
-    assert [f.relative_to(tmp_path).as_posix() for f in passed_over] == ["e.png"]  # hidden files not even that

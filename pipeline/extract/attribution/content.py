@@ -20,6 +20,7 @@ from pipeline.extract.attribution.quotations import (
     OPEN_QUOTES,
     QUOTE_MARKS,
     end_of_paragraph,
+    run_end,
 )
 
 
@@ -193,7 +194,7 @@ def _next_paragraph(doc: Doc, pos: int) -> tuple[int, int] | None:
         start += 1
     if start >= len(text) or "\n" not in text[pos:start]:
         return None
-    end = trim_end(doc, end_of_paragraph(text, start))
+    end = trim_end(doc, run_end(text, start, end_of_paragraph(text, start)))
     return (start, end) if end > start else None
 
 

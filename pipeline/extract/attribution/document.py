@@ -28,6 +28,8 @@ SUBORDINATORS = frozenset("while when if as although because since after before 
 LINK_WORDS = frozenset("the of for and a an".split())
 ROLE_TITLE_WORDS = cues.TITLE_WORDS - LINK_WORDS
 CONNECTIVES = frozenset("but and however so yet meanwhile still also then".split())
+# The longest sentence in PolNeAR (31,281 of them) has 329 tokens; a longer run is cut into pieces.
+MAX_SENTENCE_TOKENS = 400
 
 
 class Doc:
@@ -93,7 +95,23 @@ class Doc:
                 first = i
         if first < len(self.tokens):
             ranges.append((first, len(self.tokens)))
-        return ranges
+        return [piece for first, last in ranges for piece in self._pieces(first, last)]
+
+    def _pieces(self, first: int, last: int) -> list[tuple[int, int]]:
+        """Return a sentence's range, or pieces of it no longer than MAX_SENTENCE_TOKENS, cut after punctuation.
+
+        Every rule reads a cue's sentence, so a "sentence" of a whole text without full stops (a hostile
+        or broken scrape) would make the extraction quadratic in its length.
+        """
+        pieces = []
+        while last - first > MAX_SENTENCE_TOKENS:
+            end = first + MAX_SENTENCE_TOKENS
+            cut = next((k + 1 for k in range(end - 1, first + MAX_SENTENCE_TOKENS // 2, -1)
+                        if self.tokens[k].text in (";", ",", ":")), end)
+            pieces.append((first, cut))
+            first = cut
+        pieces.append((first, last))
+        return pieces
 
 
 # A dateline or run-in capitalised heading opening a paragraph: "WASHINGTON (AP) — ", "BRUSSELS - ".

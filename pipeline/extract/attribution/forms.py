@@ -15,7 +15,7 @@ from pipeline.extract import cues
 from pipeline.extract.attribution.content import content_after, content_before
 from pipeline.extract.attribution.document import CONNECTIVES, DASHES, RELATIVES, SUBORDINATORS, Doc, Found, trim_end
 from pipeline.extract.attribution.phrases import np_forward, opening_apposition, possessive_before, verb_follows
-from pipeline.extract.attribution.quotations import QUOTE_MARKS, end_of_paragraph
+from pipeline.extract.attribution.quotations import QUOTE_MARKS, end_of_paragraph, run_end
 from pipeline.extract.attribution.verbs import BE_FORMS
 
 _NOT_SPEAKER_LABELS = frozenset("""
@@ -45,7 +45,7 @@ def colon_label(doc: Doc, first: int, last: int) -> Found | None:
         return None
     if any(t.low.rstrip(".") in _NOT_SPEAKER_LABELS for t in tokens[j:k]) or tokens[k - 1].text[:1].isdigit():
         return None
-    para_end = end_of_paragraph(doc.text, tokens[k].end)
+    para_end = run_end(doc.text, tokens[k].end, end_of_paragraph(doc.text, tokens[k].end))
     c = k + 1
     if c >= len(tokens) or tokens[c].start >= para_end:
         return None
@@ -81,7 +81,7 @@ def _headline_label(doc: Doc, first: int, last: int, j: int) -> Found | None:
         return None
     if start >= k or any(t.low.rstrip(".") in _NOT_SPEAKER_LABELS for t in tokens[start:k]):
         return None
-    para_end = end_of_paragraph(doc.text, tokens[k].end)
+    para_end = run_end(doc.text, tokens[k].end, end_of_paragraph(doc.text, tokens[k].end))
     end = trim_end(doc, para_end)
     if end - tokens[c].start < 8:
         return None

@@ -255,9 +255,16 @@ def _rel_bucket(d: int) -> str:
     return ("-" if d < 0 else "+") + "far"
 
 
+# A sentence of thousands of tokens (a text without full stops, chains of nested quotations) would
+# make every cue's features cost the whole sentence, so the tagger reads at most this far either side;
+# a speaker or content further from its cue than this is not drawn by the tagger anyway.
+ROLE_WINDOW_TOKENS = 150
+
+
 def role_window(doc, cue_first: int) -> tuple[int, int]:
-    """Return the (first, last) token range the role tagger reads for a cue: the cue's sentence."""
-    return doc.sentence_of(cue_first)
+    """Return the (first, last) token range the role tagger reads for a cue: the cue's sentence, near the cue."""
+    first, last = doc.sentence_of(cue_first)
+    return max(first, cue_first - ROLE_WINDOW_TOKENS), min(last, cue_first + ROLE_WINDOW_TOKENS)
 
 
 def _feature_word(doc, k: int) -> str:

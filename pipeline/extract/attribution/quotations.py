@@ -124,13 +124,29 @@ def _unclosed_quote(text: str, open_tok: Tok, paragraph_end: int) -> Quote:
 
     “We never sent drones,’ the minister said: a single mark after the quotation's last punctuation
     closes it (when no single mark opened inside it); otherwise it runs to the paragraph's end, as a
-    quotation continued in the next paragraph does.
+    quotation continued in the next paragraph does, but never past MAX_RUN_CHARS.
     """
-    if "‘" not in text[open_tok.end:paragraph_end]:
-        match = _MISMATCHED_CLOSE_RE.search(text, open_tok.end, paragraph_end)
+    end = run_end(text, open_tok.end, paragraph_end)
+    if "‘" not in text[open_tok.end:end]:
+        match = _MISMATCHED_CLOSE_RE.search(text, open_tok.end, end)
         if match is not None:
             return Quote(open_tok.start, open_tok.end, match.end() - 1, match.end(), True)
-    return Quote(open_tok.start, open_tok.end, paragraph_end, paragraph_end, False)
+    return Quote(open_tok.start, open_tok.end, end, end, False)
+
+
+# An unclosed quotation, or a label's content, runs to the end of its paragraph, but no further than
+# this: a text of one line (some scrapes have no line breaks at all) would otherwise make every
+# statement after an unclosed mark one content to the text's end, and the run quadratic in its length.
+# News quotations and transcript turns are far shorter.
+MAX_RUN_CHARS = 5000
+
+
+def run_end(text: str, start: int, paragraph_end: int) -> int:
+    """Return where a content that runs to its paragraph's end stops: that end, or at most MAX_RUN_CHARS on."""
+    if paragraph_end - start <= MAX_RUN_CHARS:
+        return paragraph_end
+    cut = text.rfind(" ", start, start + MAX_RUN_CHARS)
+    return cut if cut > start else start + MAX_RUN_CHARS
 
 
 def end_of_paragraph(text: str, pos: int) -> int:

@@ -1,0 +1,132 @@
+"""Hostile inputs through the real command line: crashes, stalls, lost inputs, quarantine copies.
+
+    python bench/fuzz.py [--inputs 10000] [--per-run 100] [--seed 0] [--time-limit 10] [--scale 1.0]
+
+Writes the inputs of bench/hostile.py in folders of --per-run, ingests each folder with
+`python -m pipeline ingest` into one database (as a researcher's runs would), and prints:
+crashes (a traceback, or an exit code other than 0 and 1), runs that took longer than their
+documents' budgets allow, inputs neither stored nor quarantined, good articles lost, quarantine
+copies that are not the input's bytes, and the time per input. Then the 800 KB single line alone.
+Figures, not assertions: tests/ingest/test_hostile.py holds the behaviour to account.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.hostile import Input, write_corpus  # noqa: E402
+from pipeline.config import SECONDS_PER_MB  # noqa: E402
+
+START_SECONDS = 30.0  # a command's start: imports, models, the worker
+
+
+def ingest(folder: Path, db: Path, time_limit: float) -> tuple[int, str, float]:
+    """Run the ingest command on a folder; return (exit code, stderr, seconds)."""
+    started = time.perf_counter()
+    run = subprocess.run([sys.executable, "-m", "pipeline", "ingest", str(folder), "--db", str(db),
+                          "--time-limit", str(time_limit)], cwd=ROOT, capture_output=True, text=True,
+                         errors="backslashreplace")
+    return run.returncode, run.stderr, time.perf_counter() - started
+
+
+def budget(folder: Path, time_limit: float) -> float:
+    """Return the most a run over this folder may take: its start plus every file's budget."""
+    total = START_SECONDS
+    for path in folder.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            total += time_limit + path.stat().st_size / 1_000_000 * SECONDS_PER_MB
+    return total
+
+
+def account(db: Path, inputs: list[tuple[str, Input]]) -> dict[str, list[str]]:
+    """Return the problems found: inputs lost, good articles lost, quarantine copies not byte-exact."""
+    con = duckdb.connect(str(db), read_only=True)
+    stored = {row[0] for row in con.execute("SELECT source FROM documents UNION SELECT source FROM document_sources")
+              .fetchall()}
+    records = con.execute("SELECT source, line, raw_sha256, raw_copy, reason FROM quarantine").fetchall()
+    con.close()
+    quarantined = {(source, line): (sha, copy) for source, line, sha, copy, _ in records}
+    problems: dict[str, list[str]] = {"lost": [], "good lost": [], "copy not exact": []}
+    for run, item in inputs:
+        path = f"{run}/{item.path}" if run else item.path
+        source = item.source or (f"{path}:{item.line}" if item.line else path)
+        is_stored = source in stored
+        record = quarantined.get((path, item.line))
+        if item.expect == "document" and not is_stored:
+            problems["good lost"].append(f"{item.case} {source}" + (" (quarantined)" if record else ""))
+        elif item.expect in ("quarantine", "document-or-quarantine") and not is_stored and record is None:
+            problems["lost"].append(f"{item.case} {path}:{item.line}")
+        if record is not None and item.raw is not None:
+            sha, _ = record
+            if sha != hashlib.sha256(item.raw).hexdigest():
+                problems["copy not exact"].append(f"{item.case} {path}:{item.line}")
+    for source, line, sha, copy, reason in records:
+        if copy and hashlib.sha256(Path(copy).read_bytes()).hexdigest() != sha:
+            problems["copy not exact"].append(f"{source}:{line} copy differs from its recorded SHA-256")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--inputs", type=int, default=10_000)
+    parser.add_argument("--per-run", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--scale", type=float, default=1.0, help="size of the large cases (1.0: 800 KB line)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "fuzz")
+    args = parser.parse_args(argv)
+
+    shutil.rmtree(args.out, ignore_errors=True)
+    args.out.mkdir(parents=True)
+    db = args.out / "fuzz.duckdb"
+    inputs: list[tuple[str, Input]] = []
+    crashes, over_budget, runs, seconds, took_too_long = [], [], 0, 0.0, 0
+    while len(inputs) < args.inputs:
+        run_name = f"run{runs:04d}"
+        folder = args.out / "corpus" / run_name
+        written = write_corpus(folder, min(args.per_run, args.inputs - len(inputs)), seed=args.seed * 100_003 + runs,
+                               scale=args.scale, prefix=f"r{runs:04d}_")
+        code, stderr, took = ingest(folder, db, args.time_limit)
+        allowed = budget(folder, args.time_limit)
+        runs += 1
+        seconds += took
+        took_too_long += stderr.count("took too long")
+        if code not in (0, 1) or "Traceback" in stderr:
+            crashes.append(f"{run_name}: exit {code}: {stderr.strip().splitlines()[-1] if stderr.strip() else ''}")
+        if took > allowed:
+            over_budget.append(f"{run_name}: {took:.1f} s, budget {allowed:.1f} s")
+        # Documents name their source relative to the folder ingested.
+        inputs += [("", item) for item in written]
+        print(f"{run_name}: {len(written)} inputs, exit {code}, {took:.1f} s", file=sys.stderr)
+
+    problems = account(db, inputs)
+    print(f"inputs {len(inputs)} in {runs} runs; {seconds:.1f} s, {1000 * seconds / len(inputs):.1f} ms per input")
+    print(f"crashes {len(crashes)}; runs over their budget {len(over_budget)}; "
+          f"documents quarantined as taking too long {took_too_long}")
+    for name, found in problems.items():
+        print(f"{name}: {len(found)}")
+    for line in crashes[:10] + over_budget[:10] + [f"{k}: {v}" for k, vs in problems.items() for v in vs[:10]]:
+        print("  " + line)
+
+    single = args.out / "single"
+    write_corpus(single, 1, seed=args.seed, scale=1.0, cases=["single_line"])
+    code, stderr, took = ingest(single, args.out / "single.duckdb", args.time_limit)
+    size = sum(p.stat().st_size for p in single.iterdir())
+    print(f"single line of {size / 1000:.0f} KB: {took:.1f} s with the command's start (exit {code}; "
+          f"{'quarantined' if 'quarantined' in stderr else 'stored'})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
