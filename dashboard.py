@@ -8,6 +8,7 @@ published file (an ingest renames its private copy over it) is picked up on the 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from datetime import date, datetime, timedelta
@@ -18,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from pipeline import charts, config
+from pipeline.extract.parties import UNKNOWN_PARTY_ID as UNKNOWN_PARTY
 from pipeline.models import ClaimExportRow
 from pipeline.store import connection, export, queries
 
@@ -34,6 +36,7 @@ READS = {
     "filter_options", "timeline_points", "weekly_counts", "undated_claims", "evidence", "filtered_claims",
     "filtered_totals", "date_range", "assertion", "needs_date", "unknown_party_speakers", "quarantined",
     "claims_export", "documents", "counts", "busiest_assertions", "explorer_table", "read_model_current",
+    "source_outlets",
 }
 
 
@@ -121,27 +124,70 @@ LIST_PARAMS = {"assertion": "assertion", "party": "party", "speaker": "speaker",
 STANCES = ["asserts", "denies"]
 
 
-def _param_date(name: str) -> date | None:
-    try:
-        return date.fromisoformat(st.query_params.get(name, ""))
-    except ValueError:
-        return None
-
-
 def _seed_widget(key: str, value) -> None:
     # Widgets take their first value from the URL; afterwards the widget state is the truth.
     if key not in st.session_state:
         st.session_state[key] = value
 
 
+def unknown_url_values(allowed: dict[str, list[str]]) -> list[str]:
+    """Return "party 'nope'" for each value in the URL that is not in this database (said on the page, then ignored)."""
+    found = []
+    for name, values in allowed.items():
+        for value in st.query_params.get_all(name):
+            if value not in values:
+                found.append(f"{name} {value!r}")
+    return found
+
+
+def warn_unknown(found: list[str]) -> None:
+    if found:
+        st.warning("This link names what this database does not hold, so it is ignored: " + ", ".join(found) + ".")
+
+
+def date_bounds() -> tuple[date, date]:
+    """Return the first and last statement dates, the range a date input offers (today when there are none)."""
+    first, last = read("date_range")
+    first = pd.Timestamp(first).date() if first is not None else date.today()
+    last = pd.Timestamp(last).date() if last is not None else date.today()
+    return first, last
+
+
+def parse_day(text: str) -> date | None:
+    """Return the date typed as YYYY-MM-DD (also YYYY/MM/DD), None for nothing typed; ValueError otherwise."""
+    text = (text or "").strip().replace("/", "-")
+    return date.fromisoformat(text) if text else None
+
+
+def date_inputs(columns, keys: tuple[str, str], bounds: tuple[date, date]) -> tuple[date | None, date | None]:
+    """Two typed dates (From, To) that apply on Enter, for any year: a corpus may be older than ten years.
+
+    Streamlit's date picker applies a typed date only when the field loses focus and offers ten years
+    back from today; a text field applies on Enter, and says which dates the data holds.
+    """
+    first, last = bounds
+    picked = []
+    for column, key, label in zip(columns, keys, ("From", "To"), strict=True):
+        text = column.text_input(label, key=key, placeholder=f"{first if label == 'From' else last:%Y-%m-%d}",
+                                 help=f"A date as YYYY-MM-DD; Enter applies it. Statements are dated from "
+                                      f"{first:%Y-%m-%d} to {last:%Y-%m-%d}.")
+        try:
+            picked.append(parse_day(text))
+        except ValueError:
+            column.error(f"“{text}” is not a date (YYYY-MM-DD).")
+            picked.append(None)
+    return picked[0], picked[1]
+
+
 def filters_ui(options: dict[str, dict[str, str]]) -> queries.ClaimFilter:
     """Return the explorer's filters as picked; each filter round-trips through st.query_params."""
     allowed = {**{k: list(v) for k, v in options.items()}, "stance": STANCES}
+    warn_unknown(unknown_url_values({name: allowed[name] for name in LIST_PARAMS}))
     for name in LIST_PARAMS:
         wanted = [v for v in st.query_params.get_all(name) if v in allowed[name]]
         _seed_widget(f"f_{name}", wanted)
-    _seed_widget("f_since", _param_date("since"))
-    _seed_widget("f_until", _param_date("until"))
+    _seed_widget("f_since", st.query_params.get("since", ""))
+    _seed_widget("f_until", st.query_params.get("until", ""))
     _seed_widget("f_text", st.query_params.get("q", ""))
 
     row1 = st.columns([3, 2, 2, 2])
@@ -154,8 +200,7 @@ def filters_ui(options: dict[str, dict[str, str]]) -> queries.ClaimFilter:
     row2 = st.columns([2, 1, 1, 1, 2])
     outlets = row2[0].multiselect("Outlet", list(options["outlet"]), key="f_outlet")
     certainties = row2[1].multiselect("Certainty", list(options["certainty"]), key="f_certainty")
-    since = row2[2].date_input("From", key="f_since", format="YYYY-MM-DD")
-    until = row2[3].date_input("To", key="f_until", format="YYYY-MM-DD")
+    since, until = date_inputs(row2[2:4], ("f_since", "f_until"), date_bounds())
     text = row2[4].text_input("Quote words", key="f_text", placeholder="words in the quote",
                               help="Each word must begin a word of the quote, in any order: `drone` finds drones.")
 
@@ -228,10 +273,28 @@ def _assertion_label(options: dict[str, dict[str, str]], assertion_id: str) -> s
 def _pick_assertion(options: dict[str, dict[str, str]], allow_all: bool, key: str) -> str:
     choices = ([ALL_ASSERTIONS] if allow_all else []) + list(options["assertion"])
     wanted = st.query_params.get("assertion", choices[0])
+    if wanted not in choices:
+        warn_unknown([f"assertion {wanted!r}"])
     _seed_widget(key, wanted if wanted in choices else choices[0])
     picked = st.selectbox("Assertion", choices, key=key, format_func=lambda a: _assertion_label(options, a))
     _set_param("assertion", picked or None)
     return picked
+
+
+def _known_party_points(points: pd.DataFrame, show_unknown: bool) -> pd.DataFrame:
+    """Return the points to draw: statements whose party is unknown only when asked for."""
+    if show_unknown or points.empty:
+        return points
+    return points[points["party_id"] != UNKNOWN_PARTY].reset_index(drop=True)
+
+
+def _point_key(point: dict) -> str:
+    return "|".join(str(point.get(field, "")) for field in charts.POINT_FIELDS)
+
+
+def _point_from_key(key: str) -> dict | None:
+    parts = key.split("|")
+    return dict(zip(charts.POINT_FIELDS, parts)) if len(parts) == len(charts.POINT_FIELDS) else None
 
 
 def timeline_page() -> None:
@@ -242,11 +305,15 @@ def timeline_page() -> None:
                 "`python -m pipeline relink`.")
         return
     picked = _pick_assertion(options, allow_all=True, key="t_assertion")
+    _seed_widget("t_unknown", st.query_params.get("unknown") == "1")
+    show_unknown = st.toggle("Show statements whose party is unknown as a row of their own", key="t_unknown")
+    _set_param("unknown", "1" if show_unknown else None)
     filters = queries.ClaimFilter(assertions=(picked,) if picked else ())
     totals = read("filtered_totals", filters)
     if totals["claims"] == 0:
         st.info("No statements are linked to this assertion yet.")
         return
+    unknown = read("filtered_totals", queries.ClaimFilter(assertions=filters.assertions, parties=(UNKNOWN_PARTY,)))
     if picked:
         shown = read("timeline_points", filters)
     else:
@@ -257,19 +324,25 @@ def timeline_page() -> None:
         if len(busiest) == MAX_SMALL_MULTIPLES and len(options["assertion"]) > MAX_SMALL_MULTIPLES:
             st.caption(f"Showing the {MAX_SMALL_MULTIPLES} assertions with the most dated statements; pick one "
                        "above to see any other.")
+    shown = _known_party_points(shown, show_unknown)
 
     chart_col, side = st.columns([5, 1])
     with side:
         st.metric("Dated statements", int(totals["claims"] - totals["undated"]))
         st.metric("Unknown date", int(totals["undated"]), help="Counted here and listed below; never plotted.")
-        st.metric("Parties", int(totals["parties"]))
+        st.metric("Parties", int(totals["parties"]) - (1 if unknown["claims"] else 0),
+                  help="Parties known from the actors file; statements whose party is unknown are not one.")
+        st.metric("Unknown party", int(unknown["claims"]),
+                  help="Statements whose speaker's party could not be resolved: "
+                       + ("drawn as a row of their own." if show_unknown else "not drawn (the toggle above draws them)."))
     selected = []
     with chart_col:
         if shown.empty:
-            st.info("Every statement about this assertion has an unknown date: nothing to plot. "
-                    "They are listed below.")
+            st.info("Every statement about this assertion has an unknown date or an unknown party: nothing to plot. "
+                    "Undated statements are listed below; the toggle above draws those of unknown party.")
         else:
-            # One chart per assertion on a shared date axis: small multiples that line up.
+            # One chart per assertion on a shared date axis: small multiples that line up, and the same
+            # dot size for the same count in each.
             x_domain = (shown["statement_date"].min(), shown["statement_date"].max())
             for assertion_id, group in shown.groupby("assertion_id", sort=False):
                 if not picked:
@@ -281,31 +354,57 @@ def timeline_page() -> None:
                                         key=f"timeline-{assertion_id}", width="stretch",
                                         height=charts.timeline_height(group))
                 selected += ((event or {}).get("selection") or {}).get(charts.POINT_SELECTION, [])
-            st.caption("Dot size = number of statements; month-precision dates sit at the month's first day "
-                       "(the tooltip says so). Click a dot to list the statements behind it.")
-    for point in selected:
+            st.caption("Blue circles assert, vermillion squares deny; dot size = number of statements. "
+                       f"{charts.DATE_KEY.capitalize()}; month-precision dates sit at the month's first day. "
+                       "Click a dot, or pick a row of the table below, to list the statements behind it.")
+    if not shown.empty:
+        selected += _points_table(shown)
+    if selected:
+        _set_param("point", _point_key(selected[-1]))
+    elif st.query_params.get("point"):
+        point = _point_from_key(st.query_params.get("point"))
+        if point is None or (picked and point["assertion_id"] != picked):
+            warn_unknown([f"point {st.query_params.get('point')!r}"])
+            _set_param("point", None)
+        else:
+            selected = [point]
+    for point in selected[-1:]:
         _evidence_list(filters, point)
 
-    if picked:
-        weekly = read("weekly_counts", filters)
-        st.subheader("Weekly statements by party")
-        if weekly.empty:
-            st.info("No dated statements to count by week.")
-        else:
-            st.altair_chart(charts.weekly_chart(weekly, width=WEEKLY_WIDTH), width="content")
+    weekly = read("weekly_counts", queries.ClaimFilter(
+        assertions=(picked,) if picked else tuple(shown["assertion_id"].unique()) or ("",)))
+    weekly = weekly if show_unknown else weekly[weekly["party_id"] != UNKNOWN_PARTY]
+    st.subheader("Weekly statements by party")
+    if weekly.empty:
+        st.info("No dated statements to count by week.")
+    elif picked:
+        st.altair_chart(charts.weekly_chart(weekly, width=WEEKLY_WIDTH), width="content")
     else:
-        weekly = read("weekly_counts", queries.ClaimFilter(assertions=tuple(shown["assertion_id"].unique()) or ("",)))
-        st.subheader("Weekly statements by party")
         for assertion_id in shown["assertion_id"].drop_duplicates():
             with st.expander(_assertion_label(options, assertion_id)):
                 st.altair_chart(charts.weekly_chart(weekly[weekly["assertion_id"] == assertion_id], width=WEEKLY_WIDTH),
                                 width="content")
 
     if totals["undated"]:
-        with st.expander(f"{int(totals['undated'])} statements with an unknown date"):
+        with st.expander(f"{counted(int(totals['undated']), 'statement')} with an unknown date"):
             undated = read("undated_claims", filters)
             st.dataframe(undated, hide_index=True, width="stretch",
                          column_config={"link": st.column_config.LinkColumn("source")})
+
+
+def _points_table(points: pd.DataFrame) -> list[dict]:
+    """Show the chart's points as a table (a keyboard reaches every point); return the point of a picked row."""
+    table = pd.DataFrame({
+        "date": [charts.date_label(d, p) for d, p in zip(points["statement_date"], points["date_precision"])],
+        "dated by": [charts.PRECISION_LABELS.get(p, p) for p in points["date_precision"]],
+        "party": points["party"], "stance": points["stance"], "statements": points["statements"],
+        "speaker": points["speaker"].fillna("(no speaker)"),
+    })
+    with st.expander(f"The {counted(len(points), 'point')} of the chart as a table"):
+        event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun",
+                             selection_mode="single-row", key="points-table")
+    rows = ((event or {}).get("selection") or {}).get("rows", [])
+    return [points.iloc[i][charts.POINT_FIELDS].to_dict() for i in rows]
 
 
 def _evidence_list(filters: queries.ClaimFilter, point: dict) -> None:
@@ -315,7 +414,7 @@ def _evidence_list(filters: queries.ClaimFilter, point: dict) -> None:
         day = None
     point_filters = queries.ClaimFilter(assertions=(point["assertion_id"],)) if point.get("assertion_id") else filters
     rows = read("evidence", point_filters, party_id=point.get("party_id"), stance=point.get("stance"), day=day)
-    st.subheader(f"Evidence: {len(rows)} statement{'s' if len(rows) != 1 else ''}")
+    st.subheader(f"Evidence: {counted(len(rows), 'statement')}")
     for row in rows.itertuples(index=False):
         with st.container(border=True):
             before, quote, after = queries.in_sentence(row.before, row.evidence, row.after)
@@ -342,19 +441,38 @@ def explorer_page() -> None:
     st.markdown(f"**{counted(totals['claims'], 'claim')} from {counted(totals['documents'], 'document')}, "
                 f"{counted(totals['parties'], 'party', 'parties')}**"
                 + (f" (table shows the first {TABLE_LIMIT})" if totals["claims"] > TABLE_LIMIT else ""))
+    if filters.since or filters.until:
+        undated = read("filtered_totals", dataclasses.replace(filters, since=None, until=None))["undated"]
+        if undated:
+            st.caption(f"The date range leaves out {counted(int(undated), 'claim')} whose date is unknown "
+                       "(they match every other filter).")
     if table.empty:
         st.info("No claims match these filters.")
     else:
-        st.dataframe(
-            table, hide_index=True, width="stretch",
+        table.insert(3, "claim", table["assertion_id"].map(lambda a: options["assertion"].get(a, a)))
+        event = st.dataframe(
+            table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+            key="explorer-table",
             column_config={
                 "statement_date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
                 "date_precision": "precision",
                 "assertion_id": "assertion",
+                "claim": st.column_config.TextColumn("assertion (text)", width="medium"),
                 "link": st.column_config.LinkColumn("source"),
                 "confidence": st.column_config.NumberColumn(format="%.2f"),
             },
         )
+        rows = ((event or {}).get("selection") or {}).get("rows", [])
+        if rows:
+            row = table.iloc[rows[0]]
+            with st.container(border=True):
+                st.markdown(f"**{md_escape(text_or(row['speaker'], '(no speaker)'))}** ({md_escape(row['party'])}, "
+                            f"{md_escape(row['stance'])}) on “{md_escape(row['claim'])}”")
+                st.markdown(f"“{md_escape(row['quote'])}”")
+                st.caption(f"{md_escape(text_or(row['outlet'], 'outlet unknown'))} · "
+                           f"{md_escape(text_or(row['title'], 'untitled'))}")
+        else:
+            st.caption("Pick a row to read its whole quote.")
 
     st.subheader("Exports")
     left, right = st.columns(2)
@@ -363,44 +481,54 @@ def explorer_page() -> None:
             "Download this table (CSV)", data=lambda: _filtered_csv(filters), file_name="claims-filtered.csv",
             mime="text/csv", disabled=table.empty, key="download_filtered",
         )
-        st.caption("Same columns as `python -m pipeline export`; cells a spreadsheet would run are neutralised.")
+        st.caption("Every claim the filters match, with the columns of `python -m pipeline export`; UTF-8 with a "
+                   "byte-order mark (Excel reads it right); cells a spreadsheet would run are neutralised.")
     with right:
         first, last = read("date_range")
         monday, why = default_week(date.today(), last)
         weeks = week_choices(first, last, monday)
         _seed_widget("export_week", monday)
         week = st.selectbox("ISO week", weeks, key="export_week", format_func=iso_week_label)
-        st.caption(f"Default: {why}.")
+        label = f"{week.isocalendar()[0]}-W{week.isocalendar()[1]:02d}"
         st.download_button(
-            f"Download week {week.isocalendar()[0]}-W{week.isocalendar()[1]:02d} (CSV)",
-            data=lambda: _weekly_csv(week), file_name=f"claims-{week.isocalendar()[0]}-W{week.isocalendar()[1]:02d}.csv",
+            f"Download the whole week {label} (CSV, all claims)",
+            data=lambda: _weekly_csv(week), file_name=f"claims-{label}.csv",
             mime="text/csv", key="download_week",
         )
+        st.caption(f"Default: {why}. Every claim of the week, as `python -m pipeline export --week {label}` "
+                   "writes it: the filters above do not apply.")
 
 
-def _filtered_csv(filters: queries.ClaimFilter) -> str:
+def _filtered_csv(filters: queries.ClaimFilter) -> bytes:
     frame = read("filtered_claims", filters, limit=None)
-    return export.to_csv_text(frame[EXPORT_COLUMNS])
+    return export.to_csv_file_bytes(frame[EXPORT_COLUMNS])
 
 
-def _weekly_csv(monday: date) -> str:
-    # The same query and columns as `python -m pipeline export --week YYYY-Www`.
+def _weekly_csv(monday: date) -> bytes:
+    # The same query, columns and bytes as `python -m pipeline export --week YYYY-Www --out FILE.csv`.
     frame = read("claims_export", since=monday, until=monday + timedelta(days=6))
-    return export.to_csv_text(frame)
+    return export.to_csv_file_bytes(frame)
 
 
 def briefing_page() -> None:
+    st.title("Briefing")
     options = read("filter_options")
     if not options["assertion"]:
         st.info("The assertion catalog is empty: nothing to brief.")
         return
+    warn_unknown(unknown_url_values({"party": list(options["party"])}))
+    _seed_widget("b_party", [p for p in st.query_params.get_all("party") if p in options["party"]])
+    _seed_widget("b_since", st.query_params.get("since", ""))
+    _seed_widget("b_until", st.query_params.get("until", ""))
     controls = st.columns([3, 2, 1, 1])
     with controls[0]:
         picked = _pick_assertion(options, allow_all=False, key="b_assertion")
     parties = controls[1].multiselect("Parties", list(options["party"]), key="b_party",
                                       format_func=lambda p: options["party"].get(p, p))
-    since = controls[2].date_input("From", value=None, key="b_since", format="YYYY-MM-DD")
-    until = controls[3].date_input("To", value=None, key="b_until", format="YYYY-MM-DD")
+    since, until = date_inputs(controls[2:4], ("b_since", "b_until"), date_bounds())
+    _set_param("party", parties)
+    _set_param("since", since.isoformat() if since else None)
+    _set_param("until", until.isoformat() if until else None)
     filters = queries.ClaimFilter(assertions=(picked,), parties=tuple(parties), since=since, until=until)
     detail = read("assertion", picked)
     points = read("timeline_points", filters)
@@ -411,7 +539,7 @@ def briefing_page() -> None:
     # Sources and statements of everything the filters match, not of the first rows listed below.
     totals = read("filtered_totals", filters)
     footer = charts.briefing_footer(date.today(), int(totals["documents"]), int(totals["claims"]),
-                                     int(totals["undated"]))
+                                     int(totals["undated"]), read("source_outlets", filters))
     chart, height = _briefing_chart(detail, points, [options["party"].get(p, p) for p in parties], since, until,
                                     footer)
     # theme=None: the page shows exactly what the PNG will contain.
@@ -420,7 +548,7 @@ def briefing_page() -> None:
     claims = read("filtered_claims", filters, limit=BRIEFING_LIST_LIMIT)
     st.subheader("Who said what, when")
     if totals["claims"] > len(claims):
-        st.caption(f"The first {len(claims)} of {int(totals['claims'])} statements, oldest first.")
+        st.caption(f"The first {len(claims)} of {counted(int(totals['claims']), 'statement')}, oldest first.")
     lines = []
     for row in claims.itertuples(index=False):
         when = charts.date_label(row.statement_date, row.date_precision)

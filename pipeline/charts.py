@@ -12,6 +12,22 @@ import pandas as pd
 STANCE_DOMAIN = ["asserts", "denies"]
 STANCE_RANGE = ["#0072B2", "#D55E00"]
 STANCE_SCALE = alt.Scale(domain=STANCE_DOMAIN, range=STANCE_RANGE)
+# Stance is also a shape, so a grey-scale print or a colour-blind reader tells them apart, and the two
+# stances of one day sit a little apart in their party's row instead of on top of each other.
+STANCE_SHAPES = alt.Scale(domain=STANCE_DOMAIN, range=["circle", "square"])
+STANCE_OFFSET = 6  # pixels above (asserts) and below (denies) the party's line
+# A statement whose own words date it is a filled mark; one dated only by its article's publication
+# is hollow: the x axis says "statement date", and for most news statements it is the article's.
+DATE_BASIS_DOMAIN = ["the statement's own date", "the article's publication date"]
+DATE_BASIS_FILL = alt.Scale(domain=DATE_BASIS_DOMAIN, range=[0.85, 0.0])
+# Axis and legend text dark enough on white (12.6:1; the 4.5:1 of WCAG AA is the floor).
+TEXT_COLOR = "#333333"
+DATE_KEY = "filled ● = the statement's own date · hollow ○ = dated by its article's publication"
+TOOL_NAME = "contested-claim tracker"
+# A point that rests on a link the linker is less than even sure of is drawn lighter, never as firm as the rest.
+WEAK_LINK_CONFIDENCE = 0.5
+LINK_DOMAIN = ["sure links", f"a link under {WEAK_LINK_CONFIDENCE:.0%} confidence"]
+LINK_OPACITY = alt.Scale(domain=LINK_DOMAIN, range=[0.95, 0.35])
 
 # The selection the dashboard reads back: these fields identify one point (one party, stance and day).
 POINT_SELECTION = "point"
@@ -44,6 +60,12 @@ def _timeline_frame(points: pd.DataFrame) -> pd.DataFrame:
     frame["precision"] = frame["date_precision"].map(lambda p: PRECISION_LABELS.get(p, p))
     frame["outlet"] = frame["outlet"].fillna("(outlet unknown)")
     frame["speaker"] = frame["speaker"].fillna("(no speaker)")
+    weakest = frame["lowest_confidence"] if "lowest_confidence" in frame else pd.Series(1.0, index=frame.index)
+    frame["link"] = [LINK_DOMAIN[1] if pd.notna(c) and c < WEAK_LINK_CONFIDENCE else LINK_DOMAIN[0] for c in weakest]
+    frame["date_basis"] = [DATE_BASIS_DOMAIN[1] if p == "published" else DATE_BASIS_DOMAIN[0]
+                           for p in frame["date_precision"]]
+    others = (frame["speakers"] if "speakers" in frame else pd.Series(1, index=frame.index)).fillna(1).astype(int) - 1
+    frame["speakers_label"] = [s if n <= 0 else f"{s} and {n} more" for s, n in zip(frame["speaker"], others)]
     return frame
 
 
@@ -72,31 +94,44 @@ def timeline_chart(points: pd.DataFrame, selectable: bool = True, width: int | s
         x_scale = alt.Scale(padding=18, domain=[pd.Timestamp(x_domain[0]).isoformat(),
                                                 pd.Timestamp(x_domain[1]).isoformat()])
     parties = max(frame.groupby("assertion_id")["party"].nunique().max() if len(frame) else 1, 1)
-    base = alt.Chart(frame).mark_circle(opacity=0.85, stroke="white", strokeWidth=0.5).encode(
-        x=alt.X("statement_date:T", title="Statement date", scale=x_scale,
-                axis=alt.Axis(format="%Y-%m-%d", labelAngle=0, labelOverlap=True)),
-        y=alt.Y("party:N", title=None, sort="ascending"),
+    # The offset is a mark property in pixels, so the party rows keep their point scale.
+    offset = alt.expr(f"datum.stance == '{STANCE_DOMAIN[0]}' ? -{STANCE_OFFSET} : {STANCE_OFFSET}")
+    base = alt.Chart(frame).mark_point(filled=True, strokeWidth=1.6, yOffset=offset).encode(
+        x=alt.X("statement_date:T", title="Statement date (hollow: the article's publication date)", scale=x_scale,
+                axis=alt.Axis(format="%Y-%m-%d", labelAngle=0, labelOverlap=True, labelColor=TEXT_COLOR,
+                              titleColor=TEXT_COLOR)),
+        y=alt.Y("party:N", title=None, sort="ascending", axis=alt.Axis(labelColor=TEXT_COLOR)),
         color=alt.Color("stance:N", scale=STANCE_SCALE, title="Stance",
-                        legend=alt.Legend(orient="top")),
+                        legend=alt.Legend(orient="top", labelColor=TEXT_COLOR, titleColor=TEXT_COLOR)),
+        stroke=alt.Stroke("stance:N", scale=STANCE_SCALE, legend=None),
+        shape=alt.Shape("stance:N", scale=STANCE_SHAPES, title="Stance"),
+        fillOpacity=alt.FillOpacity("date_basis:N", scale=DATE_BASIS_FILL, title="Date",
+                                    legend=None),  # Vega-Lite draws no fillOpacity legend: DATE_KEY says it
         size=alt.Size("statements:Q", title="Statements",
                       scale=alt.Scale(range=[60, 600], zero=False,
                                       **({"domain": [1, max(most_statements, 2)]} if most_statements else {})),
-                      legend=alt.Legend(orient="top", format="d", values=_size_legend_values(frame))),
+                      legend=alt.Legend(orient="top", format="d", values=_size_legend_values(frame),
+                                        labelColor=TEXT_COLOR, titleColor=TEXT_COLOR)),
+        opacity=alt.Opacity("link:N", scale=LINK_OPACITY, title="Link",
+                            legend=alt.Legend(orient="top", labelColor=TEXT_COLOR, titleColor=TEXT_COLOR,
+                                              labelLimit=260)),
         tooltip=[
             alt.Tooltip("party:N", title="Party"),
             alt.Tooltip("stance:N", title="Stance"),
             alt.Tooltip("when:N", title="Date"),
             alt.Tooltip("precision:N", title="Date precision"),
             alt.Tooltip("statements:Q", title="Statements"),
-            alt.Tooltip("speaker:N", title="Speaker"),
-            alt.Tooltip("quote_excerpt:N", title="Quote"),
-            alt.Tooltip("outlet:N", title="Outlet"),
+            alt.Tooltip("link:N", title="Link"),
+            alt.Tooltip("speakers_label:N", title="Speakers"),
+            alt.Tooltip("quote_excerpt:N", title="Quote (first)"),
+            alt.Tooltip("outlet:N", title="Outlet (first)"),
         ],
     )
     if selectable:
         selection = alt.selection_point(name=POINT_SELECTION, fields=POINT_FIELDS, on="click")
+        # The picked dot is outlined more heavily: opacity already says how sure its link is.
         base = base.add_params(selection).encode(
-            opacity=alt.condition(selection, alt.value(0.9), alt.value(0.25))
+            strokeWidth=alt.condition(selection, alt.value(3.2), alt.value(1.6))
         )
     if frame["assertion_id"].nunique() > 1:
         return base.properties(width=width, height=alt.Step(row_height)).facet(
@@ -124,16 +159,28 @@ def weekly_frame(weekly: pd.DataFrame) -> pd.DataFrame:
     return long
 
 
+def _week_ticks(long: pd.DataFrame, most: int = 12) -> list[str]:
+    """Return the Mondays to label: every week with bars, thinned evenly to at most `most`."""
+    weeks = sorted(long["week"].drop_duplicates()) if len(long) else []
+    step = max(1, -(-len(weeks) // most))
+    return [pd.Timestamp(w).isoformat() for w in weeks[::step]]
+
+
 def weekly_chart(weekly: pd.DataFrame, width: int | str = "container") -> alt.Chart:
     """Return weekly bars per party (one row each): statements asserting up (positive), denying down (negative)."""
     long = weekly_frame(weekly)
     # Symmetric y so "up" and "down" read the same in every party's row.
     reach = int(max(long["statements"].max() if len(long) else 1, 1))
     bars = alt.Chart().mark_bar(size=7).encode(
-        x=alt.X("week:T", title="Week (Monday)", scale=alt.Scale(padding=10),
-                axis=alt.Axis(format="%Y-%m-%d", labelAngle=0, labelOverlap=True)),
+        # Ticks on the Mondays the bars stand on, so a label names the week of the bar above it.
+        x=alt.X("week:T", title="Week (Monday) · asserting above the line, denying below", scale=alt.Scale(padding=10),
+                axis=alt.Axis(format="%Y-%m-%d", labelAngle=0, labelOverlap=True, labelColor=TEXT_COLOR,
+                              titleColor=TEXT_COLOR, values=_week_ticks(long))),
+        # Counts either way: "2 asserting" above the line, "2 denying" below it (never "-2").
         y=alt.Y("signed:Q", title=None, scale=alt.Scale(domain=[-reach, reach]),
-                axis=alt.Axis(tickMinStep=1, format="d", values=[-reach, 0, reach])),
+                axis=alt.Axis(tickMinStep=1, values=[-reach, 0, reach], labelExpr="datum.value > 0 ? datum.value + ' asserting' : datum.value < 0 ? "
+                                                               "-datum.value + ' denying' : ''",
+                              labelColor=TEXT_COLOR)),
         color=alt.Color("stance:N", scale=STANCE_SCALE, title="Stance",
                         legend=alt.Legend(orient="top")),
         tooltip=[
@@ -160,20 +207,25 @@ def briefing_subtitle(counterclaim: str | None, parties: list[str], since: date 
     start = since or first
     end = until or last
     span = f"{start:%d %b %Y} – {end:%d %b %Y}" if start and end else "no dated statements"
-    lines.append(f"Statements by {who} · {span} · blue = asserts, vermillion = denies")
+    lines.append(f"Statements by {who} · {span} · blue circle = asserts, vermillion square = denies")
+    lines.append(DATE_KEY)
     return lines
 
 
-def briefing_footer(generated: date, documents: int, statements: int, undated: int = 0) -> str:
-    """Return the briefing's provenance line: when it was made and how many sources and statements it rests on.
+def briefing_footer(generated: date, documents: int, statements: int, undated: int = 0,
+                    outlets: list[str] | None = None) -> str:
+    """Return the briefing's provenance line: the tool, when, and the sources and statements it rests on.
 
     Undated statements are counted and said to be unplotted, so the dots and the count agree.
     """
     sources = f"{documents} source{'s' if documents != 1 else ''}"
+    if outlets:
+        named = ", ".join(outlets[:4]) + (f" and {len(outlets) - 4} more" if len(outlets) > 4 else "")
+        sources += f" ({named})"
     count = f"{statements} statement{'s' if statements != 1 else ''}"
     if undated:
         count += f", {undated} of them undated and not plotted"
-    return f"Generated {generated:%d %B %Y} from {sources} · {count}."
+    return f"Made with the {TOOL_NAME} on {generated:%d %B %Y} from {sources} · {count}."
 
 
 FOOTER_HEIGHT = 16

@@ -78,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
                             description="One row per claim; copies of articles are excluded. Cells a spreadsheet "
                                         "would run as formulas are neutralised.")
     _add_db(p)
-    p.add_argument("--out", type=Path, required=True, help="output file")
+    p.add_argument("--out", type=Path, required=True,
+                   help="output file (CSV: UTF-8 with a byte-order mark, for Excel), or - for standard output "
+                        "(plain UTF-8 CSV)")
     p.add_argument("--format", choices=("csv", "parquet"), default=None,
                    help="output format (default: from the file extension, else csv)")
     period = p.add_mutually_exclusive_group()
@@ -115,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
                             description="The dashboard's briefing chart for one assertion, rendered offline.")
     _add_db(p)
     p.add_argument("--assertion", required=True, help="assertion id from the catalog")
+    p.add_argument("--party", action="append", default=[], metavar="PARTY_ID",
+                   help="only this party (repeat for several), as the briefing page's Parties filter")
+    p.add_argument("--since", type=date.fromisoformat, help="first statement date (YYYY-MM-DD)")
+    p.add_argument("--until", type=date.fromisoformat, help="last statement date (YYYY-MM-DD)")
     p.add_argument("--out", type=Path, required=True, help="output PNG file")
     p.set_defaults(func=cmd_brief)
 
@@ -123,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
     p.add_argument("--needs-date", action="store_true", help="only original documents without a publication date")
+    p.add_argument("--outlet", help="only documents of this outlet")
+    p.add_argument("--since", type=date.fromisoformat, help="published on or after (YYYY-MM-DD)")
+    p.add_argument("--until", type=date.fromisoformat, help="published on or before (YYYY-MM-DD)")
+    p.add_argument("--originals", action="store_true", help="leave out copies (duplicates) of other documents")
+    p.add_argument("--limit", type=int, default=None, help="at most this many rows")
     p.set_defaults(func=cmd_documents)
 
     p = commands.add_parser("quarantine", help="List rejected inputs with their reasons.",
@@ -191,17 +202,35 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _show(frame, fmt: str, title: str) -> None:
+    if fmt == "table" and not sys.stdout.isatty():
+        fmt = "csv"  # a pipe or a file gets rows a program can read, not a table wrapped to 80 columns
     if fmt == "csv":
-        sys.stdout.write(export.to_csv_text(frame))
+        sys.stdout.write(export.to_csv_text(_dates_as_dates(frame)))
     elif fmt == "json":
         sys.stdout.write(export.to_json_lines(frame))
     else:
+        if frame.empty:
+            Console(highlight=False).print(f"{title}: none.")
+            return
         table = Table(title=title)
         for column in frame.columns:
             table.add_column(str(column), overflow="fold")
-        for row in frame.itertuples(index=False):
+        for row in _dates_as_dates(frame).itertuples(index=False):
             table.add_row(*("" if _missing(v) else str(v) for v in row))
         Console(highlight=False).print(table)
+    if frame.empty and fmt == "csv":
+        _error(f"{title}: none.")
+
+
+def _dates_as_dates(frame):
+    """Return the frame with date columns (datetimes at midnight) as YYYY-MM-DD text."""
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if pd.api.types.is_datetime64_any_dtype(column):
+            if (column.dropna().dt.normalize() == column.dropna()).all():
+                out[name] = column.dt.strftime("%Y-%m-%d")
+    return out
 
 
 def _missing(value) -> bool:
@@ -241,7 +270,8 @@ def _list(args: argparse.Namespace, query, title: str) -> int:
 def cmd_documents(args: argparse.Namespace) -> int:
     if args.needs_date:
         return _list(args, queries.needs_date, "Documents needing a date")
-    return _list(args, queries.documents, "Documents")
+    return _list(args, lambda con: queries.documents(con, outlet=args.outlet, since=args.since, until=args.until,
+                                                     originals_only=args.originals, limit=args.limit), "Documents")
 
 
 def cmd_quarantine(args: argparse.Namespace) -> int:
@@ -270,20 +300,48 @@ def cmd_relink(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    to_stdout = str(args.out) == "-"
+    fmt = args.format or ("parquet" if args.out.suffix.lower() == ".parquet" else "csv")
+    if not to_stdout and args.format is None and args.out.suffix.lower() in (".xlsx", ".xls"):
+        _error(f"error: {args.out}: Excel workbooks are not written; use a .csv file (UTF-8 with a byte-order "
+               "mark: Excel opens it with every character right) or .parquet")
+        return 2
+    if to_stdout and fmt != "csv":
+        _error("error: --out - writes CSV only")
+        return 2
+    if not to_stdout and not args.out.parent.is_dir():
+        _error(f"error: {args.out.parent}: no such folder for --out")
+        return 2
     con = _readonly(args)
     if con is None:
         return 1
     since, until = args.week if args.week else (args.since, args.until)
     with con:
+        if args.assertion is not None and not _known_assertion(con, args.assertion):
+            return 2
         if args.table == "document-stances":
             frame = queries.document_stances(con, assertion_id=args.assertion)
         else:
             frame = queries.claims_export(con, assertion_id=args.assertion, since=since, until=until,
                                           include_below_threshold=args.include_below_threshold)
-    fmt = args.format or ("parquet" if args.out.suffix.lower() == ".parquet" else "csv")
+    what = "document stances" if args.table == "document-stances" else "claims"
+    if to_stdout:
+        sys.stdout.write(export.to_csv_text(frame))
+        _error(f"wrote {len(frame)} {what} to standard output")
+        return 0
     export.write_frame(frame, args.out, fmt)
-    print(f"wrote {len(frame)} {'document stances' if args.table == 'document-stances' else 'claims'} to {args.out}")
+    print(f"wrote {len(frame)} {what} to {args.out}")
     return 0
+
+
+def _known_assertion(con, assertion_id: str) -> bool:
+    """Return True for an assertion of the stored catalog; else say which ids there are."""
+    known = list(queries.filter_options(con)["assertion"])
+    if assertion_id in known:
+        return True
+    shown = ", ".join(known[:20]) + (f", and {len(known) - 20} more" if len(known) > 20 else "")
+    _error(f"error: no assertion {assertion_id!r} in the stored catalog; known: {shown or '(none)'}")
+    return False
 
 
 def cmd_assertions(args: argparse.Namespace) -> int:
@@ -331,20 +389,27 @@ def cmd_brief(args: argparse.Namespace) -> int:
     con = _readonly(args)
     if con is None:
         return 1
-    filters = queries.ClaimFilter(assertions=(args.assertion,))
+    filters = queries.ClaimFilter(assertions=(args.assertion,), parties=tuple(args.party), since=args.since,
+                                  until=args.until)
     with con:
+        if not _known_assertion(con, args.assertion):
+            return 2
+        party_names = queries.filter_options(con)["party"]
+        unknown = [p for p in args.party if p not in party_names]
+        if unknown:
+            _error(f"error: no party {unknown[0]!r} among the claims; known: {', '.join(party_names)}")
+            return 2
         detail = queries.assertion(con, args.assertion)
-        points = queries.timeline_points(con, filters) if detail else None
-        totals = queries.filtered_totals(con, filters) if detail else None
-    if detail is None:
-        _error(f"error: no assertion {args.assertion!r} in the stored catalog")
-        return 2
+        points = queries.timeline_points(con, filters)
+        totals = queries.filtered_totals(con, filters)
+        outlets = queries.source_outlets(con, filters)
     if points.empty:
-        _error(f"error: assertion {args.assertion!r} has no dated statements to plot")
+        _error(f"error: assertion {args.assertion!r} has no dated statements to plot with these filters")
         return 1
     first, last = points["statement_date"].min(), points["statement_date"].max()
-    subtitle = charts.briefing_subtitle(detail["counterclaim"], [], None, None, first.date(), last.date())
-    footer = charts.briefing_footer(date.today(), totals["documents"], totals["claims"], totals["undated"])
+    subtitle = charts.briefing_subtitle(detail["counterclaim"], [party_names[p] for p in args.party], args.since,
+                                        args.until, first.date(), last.date())
+    footer = charts.briefing_footer(date.today(), totals["documents"], totals["claims"], totals["undated"], outlets)
     png = charts.chart_png(charts.briefing_chart(points, detail["claim"], subtitle, footer))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(png)

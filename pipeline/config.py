@@ -86,5 +86,8 @@ def eval_dir() -> Path:
 
 
 def quarantine_dir(db: Path) -> Path:
-    """Return where raw bytes of rejected inputs are kept: a folder next to the database."""
-    return db.parent / "quarantine"
+    """Return where raw bytes of rejected inputs are kept: a folder beside the database, named after it.
+
+    Named after the database, so two databases in one folder (or in /tmp) never share their copies.
+    """
+    return db.parent / f"{db.name}.quarantine"

@@ -41,6 +41,35 @@ def server(seed_db, tmp_path_factory, chromium):
     """Base URL of `streamlit run dashboard.py` on a free port, reading a copy of the seed database."""
     db = tmp_path_factory.mktemp("browser") / "claims.duckdb"
     shutil.copyfile(seed_db, db)
+    yield from _serve(db, tmp_path_factory)
+
+
+OLD_ARTICLE = {
+    "url": "https://example.org/2015/denial", "title": "Tehran rejects drone report", "outlet": "Example Wire",
+    "published": "2015-06-03",
+    "text": "TEHRAN - Iran's foreign minister Javad Zarif denied on Wednesday that Iran supplied Russia with drones "
+            "for its war in Ukraine.\n\n“Iran has never supplied drones to Russia for the war in Ukraine,” Zarif "
+            "said. “These reports are baseless.”\n",
+}
+
+
+@pytest.fixture(scope="module")
+def old_server(seed_db, tmp_path_factory, chromium, analyze):
+    """A dashboard over the seeds plus a statement published in 2015, more than ten years before today."""
+    import json
+
+    from pipeline.ingest import runner
+
+    folder = tmp_path_factory.mktemp("old-corpus")
+    db = folder / "claims.duckdb"
+    shutil.copyfile(seed_db, db)
+    (folder / "old.jsonl").write_text(json.dumps(OLD_ARTICLE) + "\n", encoding="utf-8")
+    summary = runner.ingest([folder / "old.jsonl"], db, analyze)
+    assert summary.new == 1 and summary.claims >= 1, summary.line()
+    yield from _serve(db, tmp_path_factory)
+
+
+def _serve(db: Path, tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "CLAIMS_DB": str(db)}
     log = tmp_path_factory.mktemp("browser-log") / "streamlit.log"
@@ -159,8 +188,10 @@ def test_explorer_filter_from_the_url_and_csv_download(server, seed_db, page):
     _shot(page, "explorer")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download this table (CSV)").click()
-    text = Path(download_info.value.path()).read_text(encoding="utf-8")
-    rows = list(csv.DictReader(io.StringIO(text)))
+    data = Path(download_info.value.path()).read_bytes()
+    # Excel on Windows reads UTF-8 only with the byte-order mark; without it "It's" turned into mojibake.
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert len(rows) == int(expected.split()[0]) >= 1
     assert {(r["party_id"], r["stance"]) for r in rows} == {("russia", "denies")}
     assert {r["assertion_id"] for r in rows} == {"iran-drones-for-ukraine-war", "russia-uses-iranian-drones"}
@@ -183,3 +214,67 @@ def test_briefing_and_attention_pages(server, page):
 def test_health_endpoint_answers(server):
     with urllib.request.urlopen(server + "/_stcore/health", timeout=5) as response:
         assert response.read().strip() == b"ok"
+
+
+def _svg_text(page) -> str:
+    return " ".join(page.locator("[data-testid='stVegaLiteChart'] svg text").all_text_contents())
+
+
+def test_a_2015_date_typed_into_the_explorer_filters(old_server, page):
+    page.goto(old_server + "/explorer")
+    page.wait_for_selector("[data-testid='stDataFrame']", timeout=60000)
+    _settle(page)
+    before = page.get_by_text("claims from").first.inner_text()
+    for label, typed in (("From", "2015-06-03"), ("To", "2015-12-31")):
+        field = page.get_by_role("textbox", name=label, exact=True)
+        field.click()
+        page.keyboard.type(typed, delay=20)
+        page.keyboard.press("Enter")  # applies at once: no Tab, no click elsewhere
+        _settle(page)
+        assert f"{'since' if label == 'From' else 'until'}={typed}" in page.url
+    _shot(page, "explorer-2015-typed")
+    assert "since=2015-06-03" in page.url and "until=2015-12-31" in page.url
+    after = page.get_by_text("claims from").first.inner_text()
+    assert after != before and after.split()[0] != "0", after
+    assert page.get_by_text("leaves out").first.is_visible()  # the undated claims the range drops are counted
+    _shot(page, "explorer-2015")
+
+
+def test_a_briefing_url_with_party_and_dates_reproduces_the_view(server, page):
+    page.goto(server + "/briefing?assertion=iran-drones-for-ukraine-war&party=iran&since=2022-11-01&until=2023-02-28")
+    page.wait_for_selector(CHART, timeout=60000)
+    _settle(page)
+    text = _svg_text(page)
+    assert "Statements by Iran · 01 Nov 2022 – 28 Feb 2023" in text, text
+    assert "Made with the contested-claim tracker" in text
+    parties = page.locator("[data-testid='stMultiSelect']").filter(has_text="Parties").inner_text()
+    assert "Iran" in parties and "United States" not in parties
+    listed = page.locator("[data-testid='stMarkdown']").filter(has_text="(Iran,").count()
+    assert listed >= 1 and page.locator("[data-testid='stMarkdown']").filter(has_text="(United States,").count() == 0
+    _shot(page, "briefing-iran")
+
+
+def test_an_unknown_value_in_a_url_is_said_on_the_page(server, page):
+    page.goto(server + "/explorer?assertion=nope&party=iran")
+    page.wait_for_selector("[data-testid='stDataFrame']", timeout=60000)
+    _settle(page)
+    assert page.get_by_text("This link names what this database does not hold").first.is_visible()
+    assert page.get_by_text("assertion 'nope'").first.is_visible()
+    page.goto(server + "/briefing?assertion=nope")
+    page.wait_for_selector(CHART, timeout=60000)
+    _settle(page)
+    assert page.get_by_text("assertion 'nope'").first.is_visible()
+
+
+def test_the_timeline_draws_publication_date_points_hollow(server, page):
+    page.goto(server + "/?assertion=iran-drones-for-ukraine-war")
+    page.wait_for_selector(CHART, timeout=60000)
+    _settle(page)
+    marks = page.locator("[data-testid='stVegaLiteChart'] .mark-symbol path")
+    opacities = [marks.nth(i).get_attribute("fill-opacity") for i in range(marks.count())]
+    assert "0" in opacities and any(o not in (None, "0") for o in opacities), opacities  # hollow and filled
+    assert "hollow: the article's publication date" in _svg_text(page)
+    # The points as a table: a keyboard reaches the evidence without the mouse.
+    page.get_by_text("of the chart as a table").click()
+    _settle(page)
+    _shot(page, "timeline-hollow")

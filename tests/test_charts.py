@@ -43,7 +43,7 @@ def test_timeline_encodes_date_party_stance_and_count_with_the_colour_blind_safe
     assert encoding["size"]["field"] == "statements"
     assert encoding["size"]["legend"]["values"] == [1, 2, 3]
     tooltips = {t["field"] for t in encoding["tooltip"]}
-    assert {"speaker", "quote_excerpt", "outlet", "when", "precision"} <= tooltips
+    assert {"speakers_label", "quote_excerpt", "outlet", "when", "precision"} <= tooltips
     assert spec["params"][0]["name"] == charts.POINT_SELECTION
     assert spec["params"][0]["select"]["fields"] == charts.POINT_FIELDS
 
@@ -97,13 +97,17 @@ def test_briefing_png_of_the_seed_assertion_has_the_claim_as_title(seed_db):
     spec = chart.to_dict()
     assert " ".join(spec["title"]["text"]) == detail["claim"]
     assert spec["title"]["subtitle"][0].startswith("Counterclaim: Their cooperation is normal")
-    assert spec["layer"][1]["mark"]["text"] == "Generated 02 December 2026 from 3 sources · 14 statements."
+    assert spec["layer"][1]["mark"]["text"] == "Made with the contested-claim tracker on 02 December 2026 from 3 sources · 14 statements."
     png = charts.chart_png(chart)
     assert png.startswith(PNG_SIGNATURE) and len(png) > 10_000
 
 
 def test_briefing_footer_reads_as_english():
-    assert charts.briefing_footer(date(2023, 3, 1), 1, 1) == "Generated 01 March 2023 from 1 source · 1 statement."
+    assert charts.briefing_footer(date(2023, 3, 1), 1, 1) == \
+        "Made with the contested-claim tracker on 01 March 2023 from 1 source · 1 statement."
+    assert charts.briefing_footer(date(2023, 3, 1), 6, 9, 2, ["A", "B", "C", "D", "E"]) == \
+        ("Made with the contested-claim tracker on 01 March 2023 from 6 sources (A, B, C, D and 1 more) · "
+         "9 statements, 2 of them undated and not plotted.")
     assert charts.briefing_footer(date(2023, 3, 1), 2, 5).endswith("from 2 sources · 5 statements.")
     assert charts.briefing_footer(date(2023, 3, 1), 4, 18, undated=10).endswith(
         "from 4 sources · 18 statements, 10 of them undated and not plotted.")

@@ -104,3 +104,78 @@ def test_attributions_polnear_scope_adds_what_polnear_annotates_beyond_statement
     cues = {scope: [json.loads(line)["cue"]["text"] for line in run.stdout.splitlines()] for scope, run in runs.items()}
     assert cues["statements"] == ["said"]
     assert cues["polnear"] == ["said", "wants"]  # an intention: PolNeAR's attribution, not a statement
+
+
+def test_export_to_stdout_pipes_plain_csv(seed_db):
+    run = subprocess.run(f"{sys.executable} -m pipeline export --out - --db {seed_db} | "
+                         f"{sys.executable} -c \"import sys, csv; rows = list(csv.DictReader(sys.stdin)); "
+                         f"print(len(rows), sorted({{r['stance'] for r in rows}}))\"",
+                         shell=True, capture_output=True, text=True, cwd=REPO_ROOT, timeout=300)
+    assert run.returncode == 0, run.stderr
+    count, stances = run.stdout.split(" ", 1)
+    assert int(count) > 10 and stances.strip() == "['asserts', 'denies']"
+    assert "wrote" in run.stderr and "to standard output" in run.stderr  # the count on stderr, the rows on stdout
+
+
+def test_export_files_carry_the_utf8_byte_order_mark_for_excel(seed_db, tmp_path):
+    out = tmp_path / "claims.csv"
+    assert run_cli("export", "--out", str(out), db=seed_db).returncode == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[0]["claim_id"] and any("’" in r["quote"] or "'" in r["quote"] for r in rows)
+
+
+def test_export_errors_are_one_line_with_exit_2(seed_db, tmp_path):
+    cases = {
+        ("export", "--out", str(tmp_path / "missing" / "x.csv")): f"error: {tmp_path / 'missing'}: no such folder for --out",
+        ("export", "--out", str(tmp_path / "x.xlsx")): "error: " + str(tmp_path / "x.xlsx") + ": Excel workbooks are not "
+        "written; use a .csv file (UTF-8 with a byte-order mark: Excel opens it with every character right) or .parquet",
+        ("brief", "--assertion", "nope", "--out", str(tmp_path / "b.png")): "error: no assertion 'nope' in the stored "
+        "catalog; known: iran-drones-for-ukraine-war, russia-uses-iranian-drones, iran-russia-partnership-threat, "
+        "russia-military-aid-to-iran, iran-missiles-to-russia",
+    }
+    for args, message in cases.items():
+        run = run_cli(*args, db=seed_db)
+        assert (run.returncode, run.stderr.strip().splitlines()) == (2, [message]), args
+    run = run_cli("export", "--out", str(tmp_path / "x.csv"), "--assertion", "nope", db=seed_db)
+    assert run.returncode == 2 and run.stderr.startswith("error: no assertion 'nope' in the stored catalog; known: ")
+
+
+def test_listings_in_a_pipe_are_csv_with_dates_as_dates_and_filters(seed_db):
+    run = run_cli("documents", "--limit", "2", "--originals", db=seed_db)  # stdout is a pipe, not a terminal
+    rows = list(csv.DictReader(io.StringIO(run.stdout, newline="")))
+    assert run.returncode == 0 and len(rows) == 2
+    assert all(r["duplicate_of"] == "" for r in rows)
+    assert rows[0]["published"] == "2022-12-20"  # a date, not "2022-12-20 00:00:00"
+    one = run_cli("documents", "--outlet", "Al Mayadeen English", db=seed_db)
+    assert {r["outlet"] for r in csv.DictReader(io.StringIO(one.stdout, newline=""))} == {"Al Mayadeen English"}
+
+
+def test_an_empty_quarantine_says_so(seed_db):
+    run = run_cli("quarantine", "--format", "table", db=seed_db)
+    assert run.returncode == 0 and "Quarantined inputs: none." in run.stderr
+
+
+def test_brief_takes_the_briefing_filters(seed_db, tmp_path):
+    out = tmp_path / "iran.png"
+    run = run_cli("brief", "--assertion", "iran-drones-for-ukraine-war", "--party", "iran", "--since", "2022-12-01",
+                  "--out", str(out), db=seed_db)
+    assert run.returncode == 0, run.stderr
+    assert "2 dated statements" in run.stdout and out.read_bytes().startswith(b"\x89PNG")
+    bad = run_cli("brief", "--assertion", "iran-drones-for-ukraine-war", "--party", "atlantis", "--out", str(out),
+                  db=seed_db)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: no party 'atlantis' among the claims; known: ")
+
+
+def test_progress_is_a_line_on_stderr_when_not_a_terminal():
+    from rich.console import Console
+
+    from pipeline.ingest import runner
+
+    out = io.StringIO()
+    progress = runner._progress(Console(file=out, width=200), 10)
+    progress.INTERVAL = 0.0
+    task = progress.add_task("ingesting", total=10)
+    progress.advance(task)
+    assert out.getvalue().startswith("ingesting: 1/10, ") and "s left" in out.getvalue()

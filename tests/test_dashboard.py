@@ -14,6 +14,7 @@ import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
+from pipeline import charts
 from pipeline.config import REPO_ROOT
 from pipeline.store import connection, database, queries, read_model
 
@@ -236,7 +237,8 @@ def test_weekly_export_is_the_export_command(tmp_path, seed_db, monkeypatch):
     monkeypatch.setenv("CLAIMS_DB", str(seed_db))
     out = tmp_path / "week.csv"
     assert cli(["export", "--week", "2023-W09", "--out", str(out), "--db", str(seed_db)]) == 0
-    assert dashboard._weekly_csv(date(2023, 2, 27)) == out.read_bytes().decode("utf-8")  # byte for byte
+    assert dashboard._weekly_csv(date(2023, 2, 27)) == out.read_bytes()  # byte for byte, byte-order mark too
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
 
 
 def test_default_week_is_the_last_complete_week_or_the_latest_data():
@@ -254,8 +256,8 @@ def test_filtered_csv_has_the_export_columns_and_only_the_filtered_rows(seed_db,
     from pipeline.models import ClaimExportRow
 
     monkeypatch.setenv("CLAIMS_DB", str(seed_db))
-    text = dashboard._filtered_csv(queries.ClaimFilter(stances=("denies",), parties=("iran",)))
-    frame = pd.read_csv(pd.io.common.StringIO(text))
+    data = dashboard._filtered_csv(queries.ClaimFilter(stances=("denies",), parties=("iran",)))
+    frame = pd.read_csv(pd.io.common.BytesIO(data), encoding="utf-8-sig")
     assert list(frame.columns) == list(ClaimExportRow.model_fields)
     assert set(frame["stance"]) == {"denies"} and set(frame["party"]) == {"Iran"}
 
@@ -274,8 +276,10 @@ def test_briefing_titles_the_chart_with_the_claim_and_lists_who_said_what(open_p
     assert "Nasser Kanani (Iran, denies)" in text
     with connection.connect_readonly(seed_db) as con:
         totals = queries.filtered_totals(con, queries.ClaimFilter(assertions=(PARTNERSHIP,)))
-    footer = f"from {totals['documents']} sources · {totals['claims']} statements"
-    assert any(footer in c.value and "Generated" in c.value for c in app.caption)
+        outlets = queries.source_outlets(con, queries.ClaimFilter(assertions=(PARTNERSHIP,)))
+    footer = charts.briefing_footer(date.today(), totals["documents"], totals["claims"], totals["undated"], outlets)
+    assert outlets and f"from {totals['documents']} sources ({outlets[0]}" in footer
+    assert any(footer == c.value for c in app.caption)
     # The footer is drawn in the chart too, so the downloaded PNG carries it.
     assert spec["layer"][1]["mark"]["text"] == next(c.value for c in app.caption if footer in c.value)
     app.multiselect(key="b_party").set_value(["iran"]).run()
@@ -294,12 +298,14 @@ def test_a_cut_briefing_list_says_so_and_the_footer_still_counts_every_source(op
     assert markdown_text(app).count("\n- ") == 2  # three list lines
     captions = [c.value for c in app.caption]
     assert f"The first 3 of {totals['claims']} statements, oldest first." in captions
-    assert any(f"from {totals['documents']} sources · {totals['claims']} statements" in c for c in captions)
+    assert any(f"from {totals['documents']} sources (" in c and f"· {totals['claims']} statements" in c
+               and "contested-claim tracker" in c for c in captions)
 
 
 def test_briefing_of_an_assertion_without_dated_statements(open_page, seed_db):
     app = open_page(seed_db, "briefing", assertion=PARTNERSHIP)
-    app.date_input(key="b_since").set_value(date(2030, 1, 1)).run()
+    app.text_input(key="b_since").set_value("2030-01-01")  # a date past the data's, typed
+    app.text_input(key="b_until").set_value("2030-12-31").run()
     assert "No dated statements" in app.info[0].value
 
 

@@ -11,7 +11,12 @@ import pandas as pd
 # A spreadsheet runs a cell that starts with one of these as a formula or a command (CSV injection):
 # the formula signs, tab and line breaks (a cell may start after one), "|" (DDE in old Excel), "%"
 # (LibreOffice), and the full-width forms that East Asian spreadsheets read as the same signs.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%", "＝", "＋", "－", "＠", "｜", "％")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%", "＝", "＋", "－", "＠", "｜", "％",
+                    # A spreadsheet takes a leading apostrophe for "this is text" and hides it: one more keeps it.
+                    "'")
+# Excel on Windows reads a CSV without a byte-order mark as its ANSI code page ("ItÃ¢â‚¬â„¢s" for "It's"):
+# files and downloads carry the UTF-8 mark; what goes to a pipe (stdout) does not.
+UTF8_BOM = "\ufeff"
 
 
 def neutralise_cell(value):
@@ -42,6 +47,11 @@ def to_csv_text(frame: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
+def to_csv_file_bytes(frame: pd.DataFrame) -> bytes:
+    """Return the CSV as a file or a download carries it: UTF-8 with a byte-order mark, so Excel reads it right."""
+    return (UTF8_BOM + to_csv_text(frame)).encode("utf-8")
+
+
 def to_json_lines(frame: pd.DataFrame) -> str:
     """Return the frame as JSON lines (dates as ISO strings)."""
     records = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
@@ -49,9 +59,9 @@ def to_json_lines(frame: pd.DataFrame) -> str:
 
 
 def write_frame(frame: pd.DataFrame, out: Path, fmt: str) -> None:
-    """Write a frame to a file as csv, json (lines) or parquet."""
+    """Write a frame to a file as csv (UTF-8 with a BOM), json (lines) or parquet."""
     if fmt == "csv":
-        out.write_text(to_csv_text(frame), encoding="utf-8", newline="")
+        out.write_bytes(to_csv_file_bytes(frame))
     elif fmt == "json":
         out.write_text(to_json_lines(frame), encoding="utf-8", newline="")
     elif fmt == "parquet":

@@ -185,6 +185,13 @@ def m007_timeline_ranges(con: duckdb.DuckDBPyConnection) -> None:
     read_model.rebuild(con)
 
 
+def m008_point_speakers(con: duckdb.DuckDBPyConnection) -> None:
+    # Read model version 3 counts each timeline point's distinct speakers, so a tooltip can say
+    # "Ali Bagheri and 2 more" instead of naming one speaker of three, and keeps its weakest link's
+    # confidence, so a point that rests on an unsure link is drawn lighter.
+    read_model.rebuild(con)
+
+
 MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [
     m001_initial,
     m002_claims,
@@ -193,6 +200,7 @@ MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [
     m005_claim_quotes,
     m006_read_model,
     m007_timeline_ranges,
+    m008_point_speakers,
 ]
 
 

@@ -27,13 +27,31 @@ SELECT d.id,
        d.duplicate_of,
        (SELECT count(*) FROM statements s WHERE s.document_id = d.id) AS statements
 FROM documents d
+WHERE ($outlet IS NULL OR d.outlet = $outlet)
+  AND ($since IS NULL OR d.published >= $since)
+  AND ($until IS NULL OR d.published <= $until)
+  AND ($originals IS NULL OR d.duplicate_of IS NULL)
 ORDER BY d.published NULLS LAST, d.source
+LIMIT $limit
 """
 
 
-def documents(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per stored document with its metadata, duplicate link and statement count."""
-    return con.execute(DOCUMENTS_SQL).df()
+def documents(con: duckdb.DuckDBPyConnection, outlet: str | None = None, since: date | None = None,
+              until: date | None = None, originals_only: bool = False, limit: int | None = None) -> pd.DataFrame:
+    """One row per stored document with its metadata, duplicate link and statement count (filters optional)."""
+    params = {"outlet": outlet, "since": since, "until": until, "originals": True if originals_only else None,
+              "limit": limit if limit is not None else 2**62}
+    return con.execute(DOCUMENTS_SQL, params).df()
+
+
+SOURCE_OUTLETS_BODY = """
+SELECT outlet, count(*) AS claims FROM filtered WHERE outlet IS NOT NULL GROUP BY outlet ORDER BY claims DESC, outlet
+"""
+
+
+def source_outlets(con: duckdb.DuckDBPyConnection, filters: "ClaimFilter") -> list[str]:
+    """Return the outlets of the claims matching the filters, the most quoted first (a briefing's sources)."""
+    return [row[0] for row in con.execute(*_filtered_sql(con, SOURCE_OUTLETS_BODY, filters)).fetchall()]
 
 
 NEEDS_DATE_SQL = """
@@ -438,7 +456,7 @@ def busiest_assertions(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, lim
 
 
 _POINT_COLUMNS = """assertion_id, assertion, party_id, party, stance, statement_date, date_precision, date_key,
-       statements, documents, speaker, quote_excerpt, outlet"""
+       statements, documents, speakers, lowest_confidence, speaker, quote_excerpt, outlet"""
 _POINT_ORDER = "ORDER BY assertion_id, statement_date, party, stance, date_precision"
 
 # Filters the points carry (assertion, party, stance, dates) read the precomputed points, which are

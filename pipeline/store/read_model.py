@@ -28,7 +28,7 @@ from __future__ import annotations
 import duckdb
 
 # Bumped when the derived tables' shape changes; a writer rebuilds them regardless.
-READ_MODEL_VERSION = "2"
+READ_MODEL_VERSION = "3"
 STALE_KEY = "read_model"
 
 # Quote words as the search tokenises them: runs of letters and digits (Unicode), lower case.
@@ -105,6 +105,7 @@ POINTS_AGGREGATE = """
     SELECT assertion_id, any_value(assertion) AS assertion, party_id, any_value(party) AS party, stance,
            statement_date, date_precision, strftime(statement_date, '%Y-%m-%d') AS date_key,
            count(*) AS statements, count(DISTINCT document_no) AS documents,
+           count(DISTINCT coalesce(speaker, '')) AS speakers, min(confidence) AS lowest_confidence,
            arg_min(speaker, row_no) AS speaker, arg_min(quote_excerpt, row_no) AS quote_excerpt,
            arg_min(outlet, row_no) AS outlet
     FROM {rows}

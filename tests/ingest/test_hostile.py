@@ -201,10 +201,11 @@ def test_a_document_over_its_time_budget_is_quarantined_and_the_run_goes_on(tmp_
     folder.mkdir()
     (folder / "a_slow.txt").write_text(" ".join(f"According to official {i}, who said that" for i in range(400)),
                                        encoding="utf-8")
-    (folder / "b_good.txt").write_text(_good("budget"), encoding="utf-8")
+    (folder / "b_good.txt").write_text("“We never sent drones to Russia,” the Iranian foreign minister said on "
+                                       "Monday.\n", encoding="utf-8")
     monkeypatch.setattr(runner, "SECONDS_PER_MB", 0.0)
     db = tmp_path / "claims.duckdb"
-    summary = runner.ingest([folder], db, analyze, time_limit=0.5)
+    summary = runner.ingest([folder], db, analyze, time_limit=1.0)  # the slow one takes about 10 s
     reason = _quarantine(db)[("a_slow.txt", None)][0]
     assert reason.startswith("took too long: over its limit of")
     assert _sources(db) == {"b_good.txt"} and summary.new == 1
@@ -238,12 +239,12 @@ def test_csv_exports_quote_line_breaks_and_neutralise_every_formula_prefix():
     import pandas as pd
 
     cells = ["=1+2\r@SUM(1)", "+cmd", "-2", "@x", "\tx", "\rx", "\nx", "|x", "%x", "＝1+2", "＋1", "－1", "＠x",
-             "｜x", "％x", "'quoted", "plain"]
+             "｜x", "％x", "'tis", "plain", "It’s"]
     text = export.to_csv_text(pd.DataFrame({"cell": cells}))
     read = [row[0] for row in csv.reader(io.StringIO(text, newline=""))][1:]
     assert len(read) == len(cells)  # no row split at a CR or LF inside a cell
-    assert read[:-2] == ["'" + c for c in cells[:-2]]
-    assert read[-2:] == ["'quoted", "plain"]
+    assert read[:-2] == ["'" + c for c in cells[:-2]]  # "'tis" too: a spreadsheet would hide its apostrophe
+    assert read[-2:] == ["plain", "It’s"]
     assert '"\'=1+2\r@SUM(1)"' in text  # the CR cell is quoted
 
 

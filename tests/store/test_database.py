@@ -39,7 +39,7 @@ EXPECTED_COLUMNS = {
     ],
     "timeline_points": [
         "point_no", "assertion_id", "assertion", "party_id", "party", "stance", "statement_date", "date_precision", "date_key", "statements",
-        "documents", "speaker", "quote_excerpt", "outlet",
+        "documents", "speakers", "lowest_confidence", "speaker", "quote_excerpt", "outlet",
     ],
     "timeline_ranges": ["assertion_id", "first_point", "last_point", "points"],
     "quote_words": ["word", "row_no"],

@@ -25,7 +25,9 @@ def run_cli(*args: str, db: Path) -> subprocess.CompletedProcess:
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # the UTF-8 byte-order mark Excel needs
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
 @pytest.fixture(scope="module")
