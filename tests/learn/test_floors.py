@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline import config
-from pipeline.learn import eval_polnear, eval_stance
+from pipeline.learn import eval_disputes, eval_polnear, eval_stance
 
 
 def needs(*parts: str) -> None:
@@ -35,3 +35,12 @@ def test_fnc1_through_the_whole_pipeline_is_above_its_floors(capsys):
     """Bodies ingested as a batch, headlines as the catalog: the product's own path (several minutes)."""
     needs("fnc1", "train_stances.csv")
     assert eval_stance.main(["fnc1", "--pipeline", "--check"]) == 0, capsys.readouterr()
+
+
+def test_a_researchers_own_disputes_are_above_their_floors(capsys):
+    """The dev and train dispute sets through the product's path: ingest with their YAML, score the tuples."""
+    needs("disputes_dev", "gold.csv")
+    needs("polnear", "articles.jsonl")
+    assert eval_disputes.main(["--check"]) == 0, capsys.readouterr()
+    out = capsys.readouterr().out
+    assert "disputes_dev: precision" in out and "disputes_train: precision" in out
