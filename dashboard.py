@@ -80,7 +80,7 @@ def read(name: str, *args, **kwargs):
     except FileNotFoundError as exc:
         # Published files are renamed, never deleted; a vanished file is a moment between two renames.
         raise DatabaseUnavailable("The database file was being replaced. Reload the page.") from exc
-    except duckdb.CatalogException as exc:
+    except (duckdb.CatalogException, duckdb.BinderException) as exc:  # a table or a column of a newer version
         raise DatabaseUnavailable(
             f"`{path.name}` is not a claims database of this version ({str(exc).splitlines()[0]}). "
             "Run `python -m pipeline ingest PATH` to create or upgrade it."
