@@ -56,7 +56,7 @@ class IngestSummary(Strict):
         if self.relinked:
             text += f" (catalog or actors changed: {self.relinked} documents relinked)"
         if self.seconds:
-            text += f"; {self.seconds:.1f} s, {self.read / self.seconds:.1f} inputs/s"
+            text += f"; {self.seconds:.1f} s, {_rate(self.read / self.seconds)} inputs/s"
         return text + (" (interrupted: everything before this point is stored)" if self.interrupted else "")
 
     @property
@@ -238,6 +238,11 @@ def _progress(console: Console | None, total: int):
     )
 
 
+def _rate(per_second: float) -> str:
+    """Return a rate with the digits that matter: 13.2, 0.45, 0.037."""
+    return f"{per_second:.1f}" if per_second >= 1 else f"{per_second:.2g}"
+
+
 class LineProgress:
     """Progress for a log or a pipe: "ingesting: 120/900 files, 13.2/s, about 59 s left", every few seconds.
 
@@ -269,7 +274,7 @@ class LineProgress:
             self.last = now
             rate = self.done / max(now - self.started, 1e-9)
             left = (self.total - self.done) / rate if rate > 0 else 0
-            self.console.print(f"{self.description}: {self.done}/{self.total}, {rate:.1f}/s, about {left:.0f} s left",
+            self.console.print(f"{self.description}: {self.done}/{self.total}, {_rate(rate)}/s, about {left:.0f} s left",
                                markup=False, highlight=False, soft_wrap=True)
 
 
