@@ -317,7 +317,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 1
     since, until = args.week if args.week else (args.since, args.until)
     with con:
-        if args.assertion is not None and not _known_assertion(con, args.assertion):
+        if args.assertion is not None and not _known_assertion(queries.filter_options(con), args.assertion):
             return 2
         if args.table == "document-stances":
             frame = queries.document_stances(con, assertion_id=args.assertion)
@@ -334,9 +334,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _known_assertion(con, assertion_id: str) -> bool:
-    """Return True for an assertion of the stored catalog; else say which ids there are."""
-    known = list(queries.filter_options(con)["assertion"])
+def _known_assertion(options: dict[str, dict[str, str]], assertion_id: str) -> bool:
+    """Return True for an assertion of the stored catalog (`queries.filter_options`); else say which ids there are."""
+    known = list(options["assertion"])
     if assertion_id in known:
         return True
     shown = ", ".join(known[:20]) + (f", and {len(known) - 20} more" if len(known) > 20 else "")
@@ -392,9 +392,10 @@ def cmd_brief(args: argparse.Namespace) -> int:
     filters = queries.ClaimFilter(assertions=(args.assertion,), parties=tuple(args.party), since=args.since,
                                   until=args.until)
     with con:
-        if not _known_assertion(con, args.assertion):
+        options = queries.filter_options(con)
+        if not _known_assertion(options, args.assertion):
             return 2
-        party_names = queries.filter_options(con)["party"]
+        party_names = options["party"]
         unknown = [p for p in args.party if p not in party_names]
         if unknown:
             _error(f"error: no party {unknown[0]!r} among the claims; known: {', '.join(party_names)}")

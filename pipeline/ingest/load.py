@@ -482,13 +482,14 @@ def load_manifest(path: Path) -> tuple[Manifest, list[Rejection]]:
         return hints, [Rejection(source=source, source_path=str(path), reason=f"manifest: cannot read: "
                                  f"{exc.strerror}", raw=b"", no_raw=True)]
     try:
-        text, _ = decode(data)
+        text, encoding = decode(data)
     except DecodeError as exc:
         return hints, [Rejection(source=source, source_path=str(path), reason=f"manifest: {exc}", raw=data)]
+    row_codec = _row_codec(path, encoding)
     lines = io.StringIO(text, newline="")
     rows = _jsonl_rows(lines) if path.suffix.lower() == ".jsonl" else _csv_rows(lines)
     for row in rows:
-        raw = row.raw.encode("utf-8", "surrogateescape")
+        raw = row.raw.encode(row_codec, "surrogateescape")
         if row.error:
             rejections.append(Rejection(source=source, source_path=str(path), line=row.line,
                                         reason=f"manifest: {row.error}", raw=raw))
@@ -509,7 +510,7 @@ def load_manifest(path: Path) -> tuple[Manifest, list[Rejection]]:
 
 def manifest_hints(manifest: dict[str, dict[str, str]], file: Path | None, url: str | None) -> dict[str, str]:
     """Return the manifest's fields for a file (by resolved path) or a batch row (by url)."""
-    used = getattr(manifest, "used", None)
+    used = manifest.used if isinstance(manifest, Manifest) else None
     if file is not None:
         key = str(file.resolve())
         found = manifest.get(key)

@@ -320,7 +320,7 @@ def ingest(
             hidden = [entry for entry in skipped if not entry.quarantine and entry.reason != "other file type"]
             if hidden:
                 console.print(discover.skipped_summary(hidden), markup=False, soft_wrap=True)
-        manifest_hints: dict[str, dict[str, str]] = {}
+        manifest_hints = load.Manifest()
         if manifest is not None:
             manifest_hints, bad_rows = load.load_manifest(manifest)
             for rejection in bad_rows:
@@ -337,7 +337,8 @@ def ingest(
                         summary.read += 1
                         _ingest_guarded(con, item, db, worker, time_limit, summary, console)
                     progress.advance(task)
-            _report_unmatched_manifest(manifest, manifest_hints, console)
+            if manifest is not None:
+                _report_unmatched_manifest(manifest, manifest_hints, console)
             fill_document_stances(con, analyze, console)
         except KeyboardInterrupt:
             summary.interrupted = True
@@ -440,10 +441,8 @@ def _update(con, document: Document, worker: DocumentWorker, deadline: float) ->
     return result
 
 
-def _report_unmatched_manifest(manifest: Path | None, hints, console: Console) -> None:
+def _report_unmatched_manifest(manifest: Path, hints: load.Manifest, console: Console) -> None:
     """Say which manifest rows matched no file or batch row of this run (a typo in a path, a missing file)."""
-    if manifest is None or not isinstance(hints, load.Manifest):
-        return
     unmatched = hints.unmatched()
     if unmatched:
         shown = "; ".join(f"line {line}: {key}" for key, line in unmatched[:5])

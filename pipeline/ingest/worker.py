@@ -56,11 +56,7 @@ def _serve(conn: Connection, actors, catalog) -> None:
         except (EOFError, OSError):
             return
         try:
-            if kind == "warm":
-                analyze(payload)
-                answer = ("ok", None)
-            else:
-                answer = ("ok", handlers[kind](payload))
+            answer = ("ok", handlers[kind](payload))
         except Exception as exc:  # any failure on one document is that document's, never the run's
             answer = ("error", f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}",
                       traceback.format_exc())
@@ -81,7 +77,6 @@ class DocumentWorker:
         self._context.set_forkserver_preload(["pipeline.ingest.worker", "pipeline.link.analyzer"])
         self._process = None
         self._conn: Connection | None = None
-        self.restarts = 0  # workers killed for a document that took too long or died
 
     def __enter__(self) -> "DocumentWorker":
         return self
@@ -107,7 +102,7 @@ class DocumentWorker:
         # Load the models now, so that no document's time limit pays for them.
         warm_up = Document(id="warm-up", source="warm-up", source_kind=SourceKind.TEXT, body=WARM_UP_TEXT,
                            raw_sha256="0" * 64)
-        self._call("warm", warm_up, time.monotonic() + START_SECONDS, starting=True)
+        self._call("analyze", warm_up, time.monotonic() + START_SECONDS, starting=True)
 
     def _call(self, kind: str, payload, deadline: float, starting: bool = False):
         if self._process is None and not starting:
@@ -119,7 +114,6 @@ class DocumentWorker:
                 raise KeyboardInterrupt
             if time.monotonic() > deadline:
                 self.close()
-                self.restarts += 1
                 if starting:
                     raise DocumentFailed("the analysis worker did not start in time")
                 raise DocumentTimeout()
@@ -128,7 +122,6 @@ class DocumentWorker:
         except (EOFError, OSError):
             code = self._process.exitcode if self._process is not None else None
             self.close()
-            self.restarts += 1
             how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
             raise DocumentFailed(f"the analysis worker died ({how}), e.g. out of memory") from None
         if answer[0] == "error":

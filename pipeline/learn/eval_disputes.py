@@ -150,8 +150,9 @@ def report(score: Score, show_errors: bool) -> None:
           f"{score.unknown_party} claims of unknown party not counted; {score.seconds:.0f} s")
     for position, title in ((1, "assertion"), (2, "party"), (3, "stance")):
         print(f"  by {title}:")
+        found = Counter(k[position] for k in score.predicted & score.firm)
         for value, (hits, predicted, firm) in breakdown(score, position).items():
-            recall = Counter(k[position] for k in score.predicted & score.firm)[value]
+            recall = found[value]
             print(f"    {value:<36} precision {hits}/{predicted}  recall {recall}/{firm}")
     if show_errors:
         for label, rows in (("missed", score.firm - score.predicted),

@@ -232,8 +232,9 @@ class Analyzer:
             before = _blank(document.body, sentence.start, min(found.content.start, found.cue.start), found.speaker)
             # The linker reads a content's first CONTEXT_CHARS: a quotation of a whole speech has said what
             # it is about by then, and nested quotations of a hostile text would be read once per level.
-            links = self.linker.link(found.content.text[:CONTEXT_CHARS], found.cue.text, rest=rest[:CONTEXT_CHARS],
-                                     before=before[-CONTEXT_CHARS:], previous=context,
+            # (`rest` and `before` lie inside the sentence, already clipped to CONTEXT_CHARS around the cue.)
+            links = self.linker.link(found.content.text[:CONTEXT_CHARS], found.cue.text, rest=rest, before=before,
+                                     previous=context,
                                      speaker_party=None if party.party_id == parties.UNKNOWN_PARTY_ID
                                      else party.party_id,
                                      speaker_pronouns=SPEAKER_PRONOUNS.get(party.via, frozenset()))

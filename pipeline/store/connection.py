@@ -48,6 +48,12 @@ class Unwritable(ValueError):
     """The database cannot be written where it is asked for (a read-only folder, /proc, no such drive)."""
 
 
+def raise_if_not_a_database(path: Path, exc: duckdb.IOException) -> None:
+    """Raise NotADatabase when DuckDB refused the file because it is something else (a text file, /proc/...)."""
+    if "not a valid DuckDB database" in str(exc):
+        raise NotADatabase(f"{path}: not a DuckDB database file") from None
+
+
 def connect_readonly(path: Path, attempts: int = 20, wait: float = 0.05) -> duckdb.DuckDBPyConnection:
     """Return a read-only connection to the published database, retrying briefly while it is swapped."""
     last: Exception | None = None
@@ -55,8 +61,7 @@ def connect_readonly(path: Path, attempts: int = 20, wait: float = 0.05) -> duck
         try:
             return duckdb.connect(str(path), read_only=True)
         except duckdb.IOException as exc:  # e.g. a writer of an older design still holds it
-            if "not a valid DuckDB database" in str(exc):
-                raise NotADatabase(f"{path}: not a DuckDB database file") from None
+            raise_if_not_a_database(path, exc)
             last = exc
             time.sleep(wait * (attempt + 1))
     raise StoreBusy(f"{path}: database is busy: {last}")

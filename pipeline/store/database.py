@@ -33,7 +33,7 @@ from pipeline.models import (
     Statement,
 )
 from pipeline.store import read_model
-from pipeline.store.connection import NotADatabase, StoreBusy, Unwritable, transaction, utc_now
+from pipeline.store.connection import StoreBusy, Unwritable, raise_if_not_a_database, transaction, utc_now
 from pipeline.store.migrations import migrate
 
 
@@ -62,8 +62,7 @@ def writer(path: Path, wait_seconds: float = 600.0) -> Iterator[duckdb.DuckDBPyC
             con = duckdb.connect(str(working))
         except duckdb.IOException as exc:
             working.unlink(missing_ok=True)
-            if "not a valid DuckDB database" in str(exc):
-                raise NotADatabase(f"{path}: not a DuckDB database file") from None
+            raise_if_not_a_database(path, exc)
             raise
         # DuckDB draws its own progress bar on long statements (the read-model rebuild on a big file);
         # the commands report progress themselves.
