@@ -24,18 +24,12 @@ ingest: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
-	@touch $@
-
-# The contextual taggers (pipeline.extract.attribution.encoders) are optional for the product; the PolNeAR evaluation and its
-# floors use them. torch goes first and alone, so pip takes the CPU build and never a CUDA one.
-$(VENV)/.installed-encoders: $(VENV)/.installed requirements-encoders.txt
-	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -r requirements-encoders.txt
 	@touch $@
 
 # Debian's Chromium for the real-browser tests (Playwright drives it; it never downloads a browser).
@@ -44,7 +38,7 @@ system-deps:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
-test: $(VENV)/.installed-dev $(VENV)/.installed-encoders system-deps
+test: $(VENV)/.installed-dev system-deps
 	$(PY) -m pytest -q
 
 # Speed figures are printed by scripts, never asserted in tests.

@@ -47,7 +47,7 @@ class PartyResolution(Strict):
 
     party_id: str
     party_name: str
-    via: str  # person | role | metonym | name | demonym | unknown
+    via: str  # person | role | metonym | name | demonym | antecedent | unknown
 
 
 # --------------------------------------------------------------------------- loading
@@ -288,6 +288,17 @@ def _nearest_role_party(person: Speaker, on: date) -> str | None:
     return min(person.roles, key=days_away).party if person.roles else None
 
 
+# "Mr. Trump's party", "the president's own party": the political party of the one named, which is not
+# the side the name stands for in the actors file (his campaign, his administration).
+_POSSESSED_PARTY = re.compile(r"[\w.]+(?: [A-Z][\w.]+)*['’]s (?:own )?party\b")
+
+
+def antecedent_party(actors: Actors, text: str) -> str | None:
+    """Return the party of the last party mention in a text: what a "they" after it most likely stands for."""
+    found = party_mentions(actors, text)
+    return found[-1][2] if found else None
+
+
 def resolve_party(actors: Actors, speaker_name: str | None, speaker_text: str | None, role: str | None,
                   on: date | None) -> PartyResolution:
     """Returns the party a speaker speaks for: person on the date, else role phrase, else the text."""
@@ -301,10 +312,10 @@ def resolve_party(actors: Actors, speaker_name: str | None, speaker_text: str | 
         if on is not None:
             # Known person outside every dated role: a role phrase in the text is better evidence.
             fallback = _nearest_role_party(person, on)
-    mention = index.best_mention(role)
+    mention = index.best_mention(_POSSESSED_PARTY.sub(" ", role) if role else role)
     if mention is not None:
         return _resolution(index, mention.party_id, "role")
-    mention = index.best_mention(speaker_text)
+    mention = index.best_mention(_POSSESSED_PARTY.sub(" ", speaker_text) if speaker_text else speaker_text)
     if mention is not None:
         return _resolution(index, mention.party_id, mention.via)
     if fallback is not None:

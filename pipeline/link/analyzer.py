@@ -14,7 +14,8 @@ from pathlib import Path
 from pipeline.config import DEFAULT_ACTORS_PATH, DEFAULT_CATALOG_PATH
 from pipeline.extract import attribution, dates, parties
 from pipeline.link.catalog import Catalog, load_catalog
-from pipeline.link.linking import Linker
+from pipeline.link.contextual import ContextLinker, LinkRequest
+from pipeline.link.semantic import SemanticModels, semantic_models
 from pipeline.models import (
     Claim,
     DatePrecision,
@@ -90,6 +91,7 @@ def _sentence_ends(text: str) -> tuple[list[int], list[int]]:
 # of the cue at most: real sentences are far shorter, and a "sentence" of a whole text without full
 # stops would otherwise be read once for every statement in it.
 CONTEXT_CHARS = 1500
+RELATIVE_REACH = 60  # characters before a relative "who" in which its antecedent stands
 
 
 def _near(text: str, sentence: Span, start: int, end: int) -> Span:
@@ -134,10 +136,14 @@ def claim_id(statement: str, assertion_id: str) -> str:
 class Analyzer:
     """Turns a document into statements and claims with one actors file and one catalog."""
 
-    def __init__(self, actors: parties.Actors, catalog: Catalog, stance_model=None):
+    def __init__(self, actors: parties.Actors, catalog: Catalog, stance_model=None,
+                 semantic: SemanticModels | None | bool = True):
+        """semantic: the embedder and pair judge, True to load the shipped ones (when installed), or
+        None / False for the word rules alone."""
         self.actors = actors
         self.catalog = catalog
-        self.linker = Linker(catalog, actors)
+        models = semantic_models() if semantic is True else (semantic or None)
+        self.linker = ContextLinker(catalog, actors, models)
         self._stance_model = stance_model
         self.claims_by_id = {a.id: a.claim for a in catalog.assertions}
 
@@ -183,11 +189,32 @@ class Analyzer:
         """Return the document's statements with party and date, and their claims."""
         return self.derive(document, attribution.extract_attributions(document.body))
 
+    def _antecedent_party(self, text: str, sentence: Span, speaker: Span) -> parties.PartyResolution | None:
+        """Return the party a "who" or "they" speaker stands for: the party named just before it.
+
+        "Republicans in Congress, who said" reads the words right before the pronoun; "They said" the
+        sentence before and its own sentence up to the pronoun. Persons are resolved by the extractor.
+        """
+        pronoun = speaker.text.strip().lower()
+        if pronoun == "who":
+            window = text[max(0, speaker.start - RELATIVE_REACH):speaker.start]
+        elif pronoun == "they":
+            window = previous_sentence(text, sentence)[-CONTEXT_CHARS:] + " " + text[sentence.start:speaker.start]
+        else:
+            return None
+        party_id = parties.antecedent_party(self.actors, window)
+        if party_id is None:
+            return None
+        return parties.PartyResolution(party_id=party_id, party_name=self.actors.index().parties[party_id].name,
+                                       via="antecedent")
+
     def derive(self, document: Document, attributions: list[attribution.Attribution]) -> Analysis:
         """Return statements and claims from a document's attributions (relinking skips extraction)."""
         statements: list[Statement] = []
         claims: list[Claim] = []
         last_date: dict[str, tuple] = {}
+        requests: list[LinkRequest] = []
+        found_by_statement: list[attribution.Attribution] = []
         for found in attributions:
             sentence = _near(document.body, sentence_around(document.body, found.cue.start, found.cue.end),
                              found.cue.start, found.cue.end)
@@ -209,6 +236,8 @@ class Analyzer:
                 role=found.speaker_role,
                 on=value or document.published,
             )
+            if party.party_id == parties.UNKNOWN_PARTY_ID and found.speaker is not None:
+                party = self._antecedent_party(document.body, sentence, found.speaker) or party
             statement = Statement(
                 id=statement_id(document.id, found),
                 document_id=document.id,
@@ -233,11 +262,22 @@ class Analyzer:
             # The linker reads a content's first CONTEXT_CHARS: a quotation of a whole speech has said what
             # it is about by then, and nested quotations of a hostile text would be read once per level.
             # (`rest` and `before` lie inside the sentence, already clipped to CONTEXT_CHARS around the cue.)
-            links = self.linker.link(found.content.text[:CONTEXT_CHARS], found.cue.text, rest=rest, before=before,
-                                     previous=context,
-                                     speaker_party=None if party.party_id == parties.UNKNOWN_PARTY_ID
-                                     else party.party_id,
-                                     speaker_pronouns=SPEAKER_PRONOUNS.get(party.via, frozenset()))
+            # The judge reads the statement whole (a quotation of several sentences before its "said"
+            # included) and, when it is bare, the sentence before its first one.
+            first = min(found.content.start, found.cue.start, found.speaker.start if found.speaker else found.cue.start)
+            # Two characters in: a sentence end is only seen with its look-ahead (an opening quote and a capital).
+            inside = min(first + 2, max(found.content.end, found.cue.end) - 1)
+            opening = sentence if first >= sentence.start else _near(
+                document.body, sentence_around(document.body, inside, inside + 1), first, first + 1)
+            whole = document.body[opening.start:max(sentence.end, found.content.end)][:CONTEXT_CHARS]
+            requests.append(LinkRequest(
+                content=found.content.text[:CONTEXT_CHARS], cue=found.cue.text, rest=rest, before=before,
+                previous=context, sentence=whole, title=document.title or "",
+                preceding=context if opening is sentence else previous_sentence(document.body, opening)[-CONTEXT_CHARS:],
+                speaker_party=None if party.party_id == parties.UNKNOWN_PARTY_ID else party.party_id,
+                speaker_pronouns=SPEAKER_PRONOUNS.get(party.via, frozenset())))
+            found_by_statement.append(found)
+        for statement, found, links in zip(statements, found_by_statement, self.linker.link_many(requests)):
             for link in links:
                 claims.append(
                     Claim(

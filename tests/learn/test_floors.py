@@ -44,3 +44,11 @@ def test_a_researchers_own_disputes_are_above_their_floors(capsys):
     assert eval_disputes.main(["--check"]) == 0, capsys.readouterr()
     out = capsys.readouterr().out
     assert "disputes_dev: precision" in out and "disputes_train: precision" in out
+
+
+def test_perspectrum_dev_pair_judge_is_above_its_floors(capsys):
+    """The linker's pair judge on Perspectrum dev (claim vs perspective), a split nothing was trained on."""
+    needs("perspectrum", "claim_perspective_dev.csv")
+    pytest.importorskip("torch")
+    assert eval_stance.main(["perspectrum", "--check"]) == 0, capsys.readouterr()
+    assert "accuracy" in capsys.readouterr().out

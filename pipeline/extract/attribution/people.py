@@ -60,6 +60,7 @@ class People:
     persons: dict[str, _Person] = field(default_factory=dict)
     events: list[tuple[int, str]] = field(default_factory=list)  # (offset, person name)
     last_by_surname: dict[str, str] = field(default_factory=dict)  # surname -> full name noted last
+    text: str = ""  # the text the persons were found in
 
     def add(self, name: str, role: str | None, pos: int, honorific: str | None = None) -> None:
         person = self.persons.get(name)
@@ -96,6 +97,15 @@ class People:
             person = self.persons[name]
             if gender is None or person.gender in (gender, "both"):
                 return person
+        return None
+
+    def just_before(self, pos: int, reach: int) -> _Person | None:
+        """Return the person mentioned last before pos, when that mention starts at most `reach` characters
+        before it in the same sentence."""
+        i = bisect.bisect_left(self.events, (pos, ""))
+        if i and pos - self.events[i - 1][0] <= reach and not _SENTENCE_END.search(self.text,
+                                                                                      self.events[i - 1][0], pos):
+            return self.persons[self.events[i - 1][1]]
         return None
 
     def by_role(self, words: list[str], pos: int) -> _Person | None:
@@ -159,7 +169,7 @@ def _split_name_role(words: list[str]) -> tuple[list[str], list[str]]:
 
 def scan_people(doc: Doc) -> People:
     """Return persons named in the text: role titles followed by a first and last name."""
-    people = People()
+    people = People(text=doc.text)
     tokens = doc.tokens
     n = len(tokens)
     i = 0
@@ -220,6 +230,10 @@ def _member_of_body(role: list[str]) -> bool:
         not w[:1].isupper() and w.lower() not in _ORGANISATION_PREPOSITIONS | {"a", "an"} for w in role)
 
 
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+[\"'“‘(]?[A-Z]")
+RELATIVE_REACH = 60  # characters from a name to the "who" that refers to it, an apposition included
+
+
 def resolve(people: People, s_tokens: list[Tok], mention: str, pos: int) -> tuple[str | None, str | None]:
     """Return (speaker_name, speaker_role) for a speaker mention, resolving it inside the text."""
     low = mention.lower()
@@ -227,6 +241,13 @@ def resolve(people: People, s_tokens: list[Tok], mention: str, pos: int) -> tupl
         person = people.recent(pos, cues.PERSONAL_PRONOUNS[low])
         if person is not None:
             people.note(pos, person.name)
+            return person.name, person.role
+        return mention, None
+    if low == "who":
+        # A relative pronoun stands for the noun just before it ("Dmitry Peskov, the Kremlin's spokesman,
+        # who said"): a person only when one was named right there, never the last famous name.
+        person = people.just_before(pos, RELATIVE_REACH)
+        if person is not None:
             return person.name, person.role
         return mention, None
     if low in cues.OTHER_PRONOUNS:
