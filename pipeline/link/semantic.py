@@ -76,7 +76,12 @@ class TextEmbedder:
         self.dimension = self.model.config.hidden_size
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Return one unit row per text (a zero row for an empty text)."""
+        """Return one unit row per text (a zero row for an empty text); a repeated text is read once."""
+        unique = list(dict.fromkeys(texts))
+        if len(unique) < len(texts):
+            rows = self.embed(unique)
+            where = {text: i for i, text in enumerate(unique)}
+            return rows[[where[text] for text in texts]]
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         order = [i for i in _by_length(texts) if texts[i].strip()]
         torch = self.torch
@@ -149,7 +154,12 @@ class PairJudge:
         return self.head(_mean_pool(self.torch, hidden, enc["attention_mask"]))
 
     def judge(self, pairs: list[tuple[str, str]]) -> np.ndarray:
-        """Return calibrated probabilities (n x 4, JUDGE_LABELS order) for (claim, text) pairs."""
+        """Return calibrated probabilities (n x 4, JUDGE_LABELS order) for (claim, text) pairs; a repeated pair is read once."""
+        unique = list(dict.fromkeys(pairs))
+        if len(unique) < len(pairs):
+            rows = self.judge(unique)
+            where = {pair: i for i, pair in enumerate(unique)}
+            return rows[[where[pair] for pair in pairs]]
         out = np.zeros((len(pairs), len(JUDGE_LABELS)), dtype=np.float32)
         order = _by_length([c + t for c, t in pairs])
         torch = self.torch

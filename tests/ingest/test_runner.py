@@ -6,9 +6,11 @@ import codecs
 import datetime as dt
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -235,12 +237,19 @@ def test_an_interrupted_ingest_leaves_whole_documents(tmp_path, fresh_db, analyz
     env = {**os.environ, "CLAIMS_DB": str(fresh_db)}
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "ingest", str(folder)], env=env, cwd=REPO_ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not list(fresh_db.parent.glob("*.writing-*")) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(3)
+    # Interrupt once the progress line on stderr has counted a stored document: starting the worker and
+    # loading the encoders takes seconds on a busy machine.
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 180
+    while not any(re.search(r"ingesting: [1-9]\d*/400", line) for line in list(lines)) and time.monotonic() < deadline:
+        time.sleep(0.1)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=120)
+    out = proc.stdout.read()
+    proc.wait(timeout=120)
+    reader.join(timeout=10)
+    err = "".join(lines)
     assert proc.returncode == 130, err
     assert "interrupted" in out
     with connection.connect_readonly(fresh_db) as con:
