@@ -293,10 +293,10 @@ def _nearest_role_party(person: Speaker, on: date) -> str | None:
 _POSSESSED_PARTY = re.compile(r"[\w.]+(?: [A-Z][\w.]+)*['’]s (?:own )?party\b")
 
 
-def antecedent_party(actors: Actors, text: str) -> str | None:
-    """Return the party of the last party mention in a text: what a "they" after it most likely stands for."""
+def antecedent_party(actors: Actors, text: str) -> PartyResolution | None:
+    """Return the party of the last party mention in a text: what a "they" or "who" after it most likely stands for."""
     found = party_mentions(actors, text)
-    return found[-1][2] if found else None
+    return _resolution(actors.index(), found[-1][2], "antecedent") if found else None
 
 
 def resolve_party(actors: Actors, speaker_name: str | None, speaker_text: str | None, role: str | None,

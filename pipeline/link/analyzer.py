@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipeline.config import DEFAULT_ACTORS_PATH, DEFAULT_CATALOG_PATH
 from pipeline.extract import attribution, dates, parties
+from pipeline.extract.attribution.people import RELATIVE_REACH
 from pipeline.link.catalog import Catalog, load_catalog
 from pipeline.link.contextual import ContextLinker, LinkRequest
 from pipeline.link.semantic import SemanticModels, semantic_models
@@ -91,7 +92,6 @@ def _sentence_ends(text: str) -> tuple[list[int], list[int]]:
 # of the cue at most: real sentences are far shorter, and a "sentence" of a whole text without full
 # stops would otherwise be read once for every statement in it.
 CONTEXT_CHARS = 1500
-RELATIVE_REACH = 60  # characters before a relative "who" in which its antecedent stands
 
 
 def _near(text: str, sentence: Span, start: int, end: int) -> Span:
@@ -202,11 +202,7 @@ class Analyzer:
             window = previous_sentence(text, sentence)[-CONTEXT_CHARS:] + " " + text[sentence.start:speaker.start]
         else:
             return None
-        party_id = parties.antecedent_party(self.actors, window)
-        if party_id is None:
-            return None
-        return parties.PartyResolution(party_id=party_id, party_name=self.actors.index().parties[party_id].name,
-                                       via="antecedent")
+        return parties.antecedent_party(self.actors, window)
 
     def derive(self, document: Document, attributions: list[attribution.Attribution]) -> Analysis:
         """Return statements and claims from a document's attributions (relinking skips extraction)."""

@@ -5,14 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.models import Assertion, Strict
-from pipeline.yamlfile import (
-    InputFileError,
-    display_path,
-    dotted,
-    line_of,
-    read_yaml,
-    validate,
-)
+from pipeline.yamlfile import InputFileError, display_path, dotted, line_of, read_yaml, validate
 
 
 class CatalogError(InputFileError):

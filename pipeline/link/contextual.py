@@ -28,7 +28,7 @@ import numpy as np
 from pipeline.extract.parties import Actors
 from pipeline.link.catalog import Catalog
 from pipeline.link.evidence import PairEvidence, decide
-from pipeline.link.linking import DENYING_CUES, ClaimLink, Linker, _raw_stem, terms
+from pipeline.link.linking import ClaimLink, Linker, denying_cue, terms
 from pipeline.link.retrieval import SideIndex
 from pipeline.link.semantic import SemanticModels
 from pipeline.models import Stance, Strict
@@ -50,7 +50,6 @@ BELOW_THRESHOLD_BAND = 0.1  # links this far under the threshold are kept, marke
 _REFERS_BACK = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:it|this|that|these|those|such|they)\b|"
                           r"\b(?:the|these|those|such|this|that) (?:allegations?|claims?|accusations?|reports?|"
                           r"charges?|story|stories|idea|notion|suggestion|assertion)\b", re.IGNORECASE)
-_WORD = re.compile(r"[A-Za-z]+")
 
 
 class LinkRequest(Strict):
@@ -68,10 +67,6 @@ class LinkRequest(Strict):
     speaker_pronouns: frozenset[str] = frozenset()
 
 
-def denying_cue(cue: str) -> bool:
-    return bool({_raw_stem(w) for w in _WORD.findall(cue.lower())} & DENYING_CUES)
-
-
 class ContextLinker:
     """Links statements to a catalog's assertions by meaning in context, with the word rules beside."""
 
@@ -81,7 +76,6 @@ class ContextLinker:
         self.actors = actors
         self.models = models
         self.threshold = threshold
-        self.floor = floor
         self.assertions = catalog.assertions
         owners, side_texts = [], []
         for i, assertion in enumerate(self.assertions):
@@ -144,21 +138,20 @@ class ContextLinker:
         proposed = self.index.candidates(vectors, query_terms, floor=RETRIEVAL_FLOOR, top=TOP_CANDIDATES)
         cosines = self.index.best_cosines(vectors)
         by_id = {a.id: i for i, a in enumerate(self.assertions)}
-        judged: list[list[tuple[int, float]]] = []  # per statement: (assertion index, lexical score)
+        judged: list[list[int]] = []  # per statement: the assertions worth the judge
         pairs: list[tuple[str, str]] = []
         for q, (links, candidates) in enumerate(zip(lexical, proposed)):
-            wanted: list[tuple[int, float]] = []
+            wanted: list[int] = []
             if links:
-                lexical_scores = self.index.assertion_lexical(query_terms[q])
-                wanted = [(i, float(lexical_scores[i])) for i in sorted(by_id[link.assertion_id] for link in links)
+                wanted = [i for i in sorted(by_id[link.assertion_id] for link in links)
                           if cosines[q, i] >= WORD_LINK_MIN_COSINE]
             elif candidates:
                 ranked = sorted(candidates, key=lambda c: -c.cosine)
                 stands_out = len(ranked) == 1 or ranked[0].cosine - ranked[1].cosine >= NEAREST_MARGIN
                 if stands_out and ranked[0].lexical >= MEANING_MIN_LEXICAL:
-                    wanted = [(ranked[0].index, ranked[0].lexical)]
+                    wanted = [ranked[0].index]
             judged.append(wanted)
-            for i, _ in wanted:
+            for i in wanted:
                 pairs.append((self.assertions[i].claim, readings[q]))
                 if self.assertions[i].counterclaim:
                     pairs.append((self.assertions[i].counterclaim, readings[q]))
@@ -170,7 +163,7 @@ class ContextLinker:
             word_links = {link.assertion_id: link for link in lexical[q]}
             said = terms(request.content, self.actors)
             links: list[ClaimLink] = []
-            for i, lexical_score in wanted:
+            for i in wanted:
                 claim = probabilities[row].tolist()
                 row += 1
                 counter = None
@@ -181,14 +174,12 @@ class ContextLinker:
                 rule, certainty = self.words._stance(request.content, said, request.cue, claim_side, counter_side)
                 word = word_links.get(self.assertions[i].id)
                 links += self._decide(i, PairEvidence(
-                    claim=claim, counter=counter, cosine=float(cosines[q, i]), lexical=lexical_score,
+                    claim=claim, counter=counter, cosine=float(cosines[q, i]),
                     word_stance=word.stance if word else None, word_confidence=word.confidence if word else 0.0,
                     word_below_threshold=word.below_threshold if word else False,
                     # the word rules' default (asserts, nothing in the words decided it) is no signal
                     rule_stance=rule if rule == Stance.DENIES else None,
-                    rule_certainty=certainty if rule == Stance.DENIES else 0.0,
-                    denying_cue=denying_cue(request.cue), bare=self.is_bare(request),
-                    content_words=sum(not t.startswith("@") for t in said)))
+                    rule_certainty=certainty if rule == Stance.DENIES else 0.0))
             out.append(links)
         return out
 

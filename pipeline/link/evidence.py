@@ -21,15 +21,11 @@ class PairEvidence(Strict):
     claim: list[float]  # the judge on (claim, reading): supports, refutes, discusses, unrelated
     counter: list[float] | None = None  # the same on the counterclaim, when there is one
     cosine: float
-    lexical: float
     word_stance: Stance | None = None  # the word linker's link, if it made one
     word_confidence: float = 0.0
     word_below_threshold: bool = False
     rule_stance: Stance | None = None  # a word rule's stance signal when one fired
     rule_certainty: float = 0.0
-    denying_cue: bool = False
-    bare: bool = False
-    content_words: int = 0
 
     def sides(self) -> tuple[float, float, float]:
         """Return (asserts, denies, discusses) mass: supporting the counterclaim is denying the claim."""

@@ -234,8 +234,7 @@ class Linker:
 
     def _stance(self, content: str, content_terms: list[str], cue: str, claim: _Side,
                 counter: _Side | None) -> tuple[Stance, float]:
-        cue_stems = {_raw_stem(w) for w in _WORD.findall(cue.lower())}
-        if cue_stems & DENYING_CUES:
+        if denying_cue(cue):
             return Stance.DENIES, 0.9
         if counter is not None and not _merely_negates(counter, claim):
             # Compare only the words that tell the two sides apart ("only", "small batch", "before"
@@ -251,6 +250,11 @@ class Linker:
         if not claim.negated and _negates(content, content_terms, claim.words, self.actors):
             return Stance.DENIES, 0.6
         return Stance.ASSERTS, 0.9
+
+
+def denying_cue(cue: str) -> bool:
+    """Return True for a cue that denies by itself: denied, dismissed, rejected, struck down ..."""
+    return bool({_raw_stem(w) for w in _WORD.findall(cue.lower())} & DENYING_CUES)
 
 
 _OPENING_PRONOUN = re.compile(r"^\W*(?:\w+\W+){0,2}?(it|they|this|that|these|those|such|he|she)\b", re.IGNORECASE)

