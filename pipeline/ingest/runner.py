@@ -363,6 +363,7 @@ def _ingest_guarded(con, item, db: Path, worker: DocumentWorker, time_limit: flo
         return
     budget = document_budget(time_limit, len(item.text))
     try:
+        worker.ready()
         rejection = _ingest_one(con, item, worker, time.monotonic() + budget, summary)
         if rejection is not None:
             _quarantine(con, rejection, db, summary, console)

@@ -92,6 +92,16 @@ class DocumentWorker:
         """Return the Analysis of a document, computed in the worker before the deadline."""
         return self._call("analyze", document, deadline)
 
+    def ready(self) -> None:
+        """Start the worker and load its models now, if it is not running, so no document's time pays for it.
+
+        A run calls this before it sets a document's deadline: the first document, and the first after
+        a worker was killed, would otherwise spend their budget on imports and model files (seconds on a
+        busy machine) and be quarantined as taking too long.
+        """
+        if self._process is None:
+            self._start()
+
     def _start(self) -> None:
         parent, child = self._context.Pipe()
         process = self._context.Process(target=_serve, args=(child, self._actors, self._catalog), daemon=True,

@@ -23,6 +23,7 @@ import pytest
 from bench.fuzz import account
 from bench.hostile import write_corpus
 from pipeline.config import REPO_ROOT
+from conftest import SEEDS
 from pipeline.ingest import load, runner
 from pipeline.store import export
 
@@ -209,6 +210,16 @@ def test_a_document_over_its_time_budget_is_quarantined_and_the_run_goes_on(tmp_
     reason = _quarantine(db)[("a_slow.txt", None)][0]
     assert reason.startswith("took too long: over its limit of")
     assert _sources(db) == {"b_good.txt"} and summary.new == 1
+
+
+def test_the_worker_start_is_not_charged_to_the_first_document(tmp_path, analyze, monkeypatch):
+    # Starting the worker loads the models (about 5 s here, more on a busy machine); a seed takes well
+    # under a second. Charged to the first document, the start alone would quarantine it.
+    monkeypatch.setattr(runner, "SECONDS_PER_MB", 0.0)
+    db = tmp_path / "claims.duckdb"
+    summary = runner.ingest([SEEDS / "003_dc76e98f6d4ee6c7.txt"], db, analyze, time_limit=3.0)
+    assert (summary.new, summary.quarantined) == (1, 0), summary.line()
+    assert _sources(db) == {"003_dc76e98f6d4ee6c7.txt"}
 
 
 def test_sigterm_ends_a_run_stuck_in_a_slow_document_within_seconds(tmp_path):
