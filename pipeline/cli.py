@@ -35,6 +35,12 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--actors", type=Path, default=None, help="actors YAML (default: data/actors.yaml)")
 
 
+def _add_workers(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="processes that analyse documents (default: $CLAIMS_WORKERS or one per core); "
+                             "documents are stored in input order whatever N is")
+
+
 def _iso_week(text: str) -> tuple[date, date]:
     """Return (Monday, Sunday) of an ISO week written YYYY-Www."""
     try:
@@ -62,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
                    help="time one document may take, plus 30 s per MB of its text; a document that takes longer "
                         "is quarantined (default: $CLAIMS_TIME_LIMIT or 10)")
+    _add_workers(p)
+    p.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="analyse on a Dask cluster: its scheduler's address, e.g. tcp://10.0.0.5:8786 (needs "
+                        "requirements-dask.txt here and on the workers); documents are still stored here")
     _add_inputs(p)
     p.set_defaults(func=cmd_ingest)
 
@@ -72,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_inputs(p)
     p.add_argument("--reextract", action="store_true",
                    help="run attribution again too (after a change to the extractor), not only the linking")
+    _add_workers(p)
     p.set_defaults(func=cmd_relink)
 
     p = commands.add_parser("export", help="Export claims (one row per statement and assertion) as CSV or Parquet.",
@@ -179,6 +190,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     console = Console(stderr=True, highlight=False)
     db = config.db_path(args.db)
     max_bytes, time_limit = config.max_bytes(args.max_bytes), config.document_seconds(args.time_limit)
+    workers = config.workers(args.workers)
     missing = [p for p in args.paths if not p.exists()]
     for path in missing:
         _error(f"error: {path}: no such file or folder")
@@ -191,7 +203,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 2
     try:
         summary = runner.ingest(paths, db, analyze, manifest=args.manifest,
-                                max_bytes=max_bytes, console=console, time_limit=time_limit)
+                                max_bytes=max_bytes, console=console, time_limit=time_limit, workers=workers,
+                                dask=args.dask)
     except connection.StoreBusy as exc:
         _error(f"error: {exc}")
         return 3
@@ -283,13 +296,14 @@ def cmd_relink(args: argparse.Namespace) -> int:
     db = _existing_db(args)
     if db is None:
         return 1
+    workers = config.workers(args.workers)
     analyze = _analyzer(args, console)
     if analyze is None:
         return 2
     started = time.perf_counter()
     try:
         with database.writer(db) as con:
-            count = runner.relink(con, analyze, console, reextract=args.reextract)
+            count = runner.relink(con, analyze, console, reextract=args.reextract, workers=workers)
             totals = queries.counts(con)
     except connection.StoreBusy as exc:
         _error(f"error: {exc}")

@@ -80,6 +80,18 @@ def document_seconds(override: float | None = None) -> float:
     return seconds
 
 
+def workers(override: int | None = None) -> int:
+    """Return how many worker processes analyse documents: argument, $CLAIMS_WORKERS, or 0 (one per core)."""
+    value: object = override if override is not None else (os.environ.get("CLAIMS_WORKERS") or 0)
+    try:
+        count = int(value)
+    except ValueError:
+        raise SettingError(f"CLAIMS_WORKERS={value!r} is not a whole number") from None
+    if count < 0:
+        raise SettingError(f"the number of workers must be 0 (one per core) or more, not {value}")
+    return count
+
+
 def eval_dir() -> Path:
     """Return the public evaluation data folder: $CLAIMS_EVAL_DIR or ../shared/eval beside the repo."""
     return Path(os.environ.get("CLAIMS_EVAL_DIR") or REPO_ROOT.parent / "shared" / "eval")

@@ -7,8 +7,10 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
+import time
 
 from pipeline import cli
 from pipeline.config import REPO_ROOT
@@ -179,3 +181,20 @@ def test_progress_is_a_line_on_stderr_when_not_a_terminal():
     task = progress.add_task("ingesting", total=10)
     progress.advance(task)
     assert out.getvalue().startswith("ingesting: 1/10, ") and "s left" in out.getvalue()
+
+
+def test_progress_on_a_terminal_is_a_bar_with_count_rate_and_time_left():
+    from rich.console import Console
+
+    from pipeline.ingest import runner
+
+    out = io.StringIO()
+    progress = runner._progress(Console(file=out, force_terminal=True, width=120, color_system=None), 30)
+    with progress:
+        task = progress.add_task("ingesting", total=30)
+        for _ in range(30):
+            time.sleep(0.01)
+            progress.advance(task)
+        progress.refresh()
+    shown = out.getvalue()
+    assert re.search(r"ingesting ━+ 30/30 \d+(\.\d)?/s 0:00:00", shown), shown[-300:]

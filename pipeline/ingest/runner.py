@@ -17,12 +17,14 @@ from pathlib import Path, PurePath
 
 import duckdb
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
 from pipeline.config import ARTICLE_EXTENSIONS, BATCH_EXTENSIONS, DEFAULT_DOCUMENT_SECONDS, ERROR_LOG, SECONDS_PER_MB, quarantine_dir
 from pipeline.ingest import clean, dedupe, discover, load, metadata
 from pipeline.ingest.documents import document_id
-from pipeline.ingest.worker import DocumentFailed, DocumentTimeout, DocumentWorker
+from pipeline.ingest.pool import Outcome, Request, WorkerPool
+from pipeline.ingest.worker import DocumentFailed, DocumentTimeout
 from pipeline.link.analyzer import Analysis, Analyzer
 from pipeline.models import Document, QuarantineRecord, Strict
 from pipeline.store import database
@@ -163,7 +165,8 @@ def analysis_version(analyze: Analyzer) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def sync_catalog(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console | None = None) -> int:
+def sync_catalog(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console | None = None,
+                 workers: int = 0) -> int:
     """Store the catalog and parties; when they changed since the last run, relink every document.
 
     Returns how many documents were relinked.
@@ -172,36 +175,70 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Con
     if database.get_setting(con, "analysis_version") == version:
         return 0
     database.replace_catalog(con, analyze.catalog.assertions, analyze.actors.parties)
-    count = relink(con, analyze, console) if database.get_setting(con, "analysis_version") is not None else 0
+    count = relink(con, analyze, console, workers=workers) if database.get_setting(con, "analysis_version") is not None else 0
     database.set_setting(con, "analysis_version", version)
     return count
 
 
+# Fewer documents than this are relinked in this process: starting workers (seconds each, to load the
+# models) would cost more than sharing the work saves.
+PARALLEL_RELINK_MIN = 64
+
+
 def relink(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console | None = None,
-           reextract: bool = False) -> int:
+           reextract: bool = False, workers: int = 0) -> int:
     """Re-derive every stored document's parties, dates, claims and stances (one transaction each).
 
     The stored attributions are reused unless `reextract` asks to run attribution again (after a
-    change to the extractor). Returns the number of documents.
+    change to the extractor). Many documents are shared among `workers` processes (default: one per
+    core); a document whose relinking fails keeps what it had, and is named. Returns the number of
+    documents.
     """
+    console = console or Console(stderr=True, highlight=False)
     ids = database.document_ids(con)
     progress = _progress(console, len(ids))
     with progress, StopRequest() as stop:
         task = progress.add_task("relinking", total=len(ids))
-        for doc_id in ids:
+        for doc_id, result in _relinked(con, analyze, ids, reextract, workers, lambda: stop.requested):
             if stop.requested:
                 raise KeyboardInterrupt
-            document = database.load_document(con, doc_id)
-            if reextract:
-                result = analyze(document)
+            if isinstance(result, Exception):
+                reason = "took too long" if isinstance(result, DocumentTimeout) else getattr(result, "reason", result)
+                console.print(f"document {doc_id} keeps its earlier statements: relinking failed: {reason}",
+                              markup=False, soft_wrap=True)
             else:
-                result = analyze.derive(document, database.load_attributions(con, doc_id))
-            database.replace_statements(con, doc_id, result.statements, result.claims)
+                database.replace_statements(con, doc_id, result.statements, result.claims)
             progress.advance(task)
     database.replace_catalog(con, analyze.catalog.assertions, analyze.actors.parties)
     database.set_setting(con, "analysis_version", analysis_version(analyze))
     fill_document_stances(con, analyze, console)
     return len(ids)
+
+
+def _relinked(con, analyze: Analyzer, ids: list[str], reextract: bool, workers: int, should_stop):
+    """Yield (document id, its new Analysis or the exception its relinking ended with), in order."""
+    if workers == 1 or len(ids) < PARALLEL_RELINK_MIN:
+        for doc_id in ids:
+            document = database.load_document(con, doc_id)
+            if reextract:
+                yield doc_id, analyze(document)
+            else:
+                yield doc_id, analyze.derive(document, database.load_attributions(con, doc_id))
+        return
+
+    def request(doc_id: str) -> Request:
+        document = database.load_document(con, doc_id)
+        seconds = document_budget(DEFAULT_DOCUMENT_SECONDS, len(document.body))
+        if reextract:
+            return Request("analyze", document, seconds)
+        return Request("derive", (document, database.load_attributions(con, doc_id)), seconds)
+
+    with WorkerPool(analyze.actors, analyze.catalog, workers, should_stop) as pool:
+        for doc_id, outcome in pool.ordered(ids, request):
+            try:
+                yield doc_id, outcome.result()
+            except (DocumentTimeout, DocumentFailed) as exc:
+                yield doc_id, exc
 
 
 def fill_document_stances(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console | None = None,
@@ -234,8 +271,15 @@ def _progress(console: Console | None, total: int):
         return LineProgress(console, total)
     return Progress(
         TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=console, transient=True, disable=total < 20,
+        _RateColumn(), TimeRemainingColumn(), console=console, transient=True, disable=total < 20,
     )
+
+
+class _RateColumn(ProgressColumn):
+    """How many a second, as the closing line and the log lines say it: 13.2/s, 0.45/s."""
+
+    def render(self, task) -> Text:
+        return Text(f"{_rate(task.speed)}/s" if task.speed else "", style="progress.data.speed")
 
 
 def _rate(per_second: float) -> str:
@@ -294,12 +338,17 @@ def ingest(
     max_bytes: int = 20 * 1024 * 1024,
     console: Console | None = None,
     time_limit: float = DEFAULT_DOCUMENT_SECONDS,
+    workers: int = 0,
+    dask: str | None = None,
 ) -> IngestSummary:
     """Ingest files and folders into the database; return what happened. Never raises on bad input.
 
     Each input is guarded: whatever goes wrong with one (it cannot be read, holds no article, takes
     longer than `time_limit` seconds, or makes a stage raise) becomes one quarantine record with the
     reason, the traceback goes to the error log beside the quarantine copies, and the run goes on.
+    Documents are analysed by `workers` processes (default: one per core) and stored in input order,
+    one transaction each, so any number of workers gives the same database. With `dask` (a
+    dask.distributed scheduler's address) the documents are analysed on that cluster instead.
     """
     console = console or Console(stderr=True, highlight=False)
     summary = IngestSummary()
@@ -311,7 +360,7 @@ def ingest(
         console.print(passed_over_message(other_types), markup=False, soft_wrap=True)
     summary.skipped = sum(1 for entry in skipped if not entry.quarantine)
     with database.writer(db) as con, StopRequest() as stop:
-        summary.relinked = sync_catalog(con, analyze, console)
+        summary.relinked = sync_catalog(con, analyze, console, workers)
         for entry in skipped:
             if entry.quarantine:
                 _quarantine(con, load.Rejection(source=entry.path, source_path=entry.path, reason=entry.reason,
@@ -326,17 +375,25 @@ def ingest(
             for rejection in bad_rows:
                 _quarantine(con, rejection, db, summary, console)
         progress = _progress(console, len(files))
-        worker = DocumentWorker(analyze.actors, analyze.catalog, should_stop=lambda: stop.requested)
+        if dask:
+            from pipeline.ingest.cluster import DaskPool
+
+            pool = DaskPool(dask, analyze.actors, analyze.catalog, should_stop=lambda: stop.requested)
+        else:
+            pool = WorkerPool(analyze.actors, analyze.catalog, workers, should_stop=lambda: stop.requested)
+        limits = _Limits(time_limit)
         try:
-            with progress, worker:
+            with progress, pool:
                 task = progress.add_task("ingesting", total=len(files))
-                for file, root in files:
-                    for item in _guarded(load.read_file(file, root, max_bytes, manifest_hints), file, root):
-                        if stop.requested:
-                            raise KeyboardInterrupt
-                        summary.read += 1
-                        _ingest_guarded(con, item, db, worker, time_limit, summary, console)
-                    progress.advance(task)
+                inputs = _inputs(files, max_bytes, manifest_hints)
+                for item, outcome in pool.ordered(inputs, lambda item: _request(con, item, limits)):
+                    if item is _FILE_DONE:
+                        progress.advance(task)
+                        continue
+                    if stop.requested:
+                        raise KeyboardInterrupt
+                    summary.read += 1
+                    _ingest_guarded(con, item, outcome, db, pool, limits, summary, console)
             if manifest is not None:
                 _report_unmatched_manifest(manifest, manifest_hints, console)
             fill_document_stances(con, analyze, console)
@@ -344,6 +401,16 @@ def ingest(
             summary.interrupted = True
     summary.seconds = time.monotonic() - started
     return summary
+
+
+_FILE_DONE = object()  # marks the end of one file's inputs in the stream, for the progress display
+
+
+def _inputs(files, max_bytes: int, manifest_hints: load.Manifest):
+    """Yield every input of every file (articles and rejections), then _FILE_DONE after each file."""
+    for file, root in files:
+        yield from _guarded(load.read_file(file, root, max_bytes, manifest_hints), file, root)
+        yield _FILE_DONE
 
 
 def _guarded(items, file: Path, root: Path):
@@ -355,21 +422,41 @@ def _guarded(items, file: Path, root: Path):
                              reason=f"cannot read: {type(exc).__name__}: {exc}", raw=b"", copy_whole_file=True)
 
 
-def _ingest_guarded(con, item, db: Path, worker: DocumentWorker, time_limit: float, summary: IngestSummary,
-                    console: Console) -> None:
-    """Ingest one input; any failure of this input becomes its quarantine record (KeyboardInterrupt stops)."""
+class _Limits:
+    """Each document's time budget (see document_budget) and the reason given when it runs over."""
+
+    def __init__(self, time_limit: float) -> None:
+        self.time_limit = time_limit
+
+    def seconds(self, text: str) -> float:
+        return document_budget(self.time_limit, len(text))
+
+    def reason(self, text: str) -> str:
+        return (f"took too long: over its limit of {self.seconds(text):.0f} s ({self.time_limit:g} s per "
+                f"document + {SECONDS_PER_MB:g} s per MB of text)")
+
+
+def _request(con, item, limits: _Limits) -> Request | None:
+    """Return what a worker must do for an input read ahead: build and analyse it, unless it is stored."""
+    if item is _FILE_DONE or isinstance(item, load.Rejection):
+        return None
+    if database.load_document(con, document_id(item.raw_sha256)) is not None:
+        return None  # stored by an earlier run: the writer only records the source (or applies new hints)
+    return Request("prepare", item, limits.seconds(item.text))
+
+
+def _ingest_guarded(con, item, outcome: Outcome | None, db: Path, pool: WorkerPool, limits: _Limits,
+                    summary: IngestSummary, console: Console) -> None:
+    """Store one input; any failure of this input becomes its quarantine record (KeyboardInterrupt stops)."""
     if isinstance(item, load.Rejection):
         _quarantine(con, item, db, summary, console)
         return
-    budget = document_budget(time_limit, len(item.text))
     try:
-        worker.ready()
-        rejection = _ingest_one(con, item, worker, time.monotonic() + budget, summary)
+        rejection = _ingest_one(con, item, outcome, pool, limits.seconds(item.text), summary)
         if rejection is not None:
             _quarantine(con, rejection, db, summary, console)
     except DocumentTimeout:
-        _quarantine(con, item.rejected(f"took too long: over its limit of {budget:.0f} s ({time_limit:g} s per "
-                                       f"document + {SECONDS_PER_MB:g} s per MB of text)"), db, summary, console)
+        _quarantine(con, item.rejected(limits.reason(item.text)), db, summary, console)
     except DocumentFailed as exc:
         _quarantine(con, item.rejected(f"analysis failed: {exc.reason}"), db, summary, console, exc.details)
     except (KeyboardInterrupt, duckdb.FatalException):
@@ -398,34 +485,39 @@ def _quarantine(con, rejection: load.Rejection, db: Path, summary: IngestSummary
         log_error(db, record, details)
 
 
-def _ingest_one(con, item: load.RawArticle, worker: DocumentWorker, deadline: float,
+def _ingest_one(con, item: load.RawArticle, outcome: Outcome | None, pool: WorkerPool, seconds: float,
                 summary: IngestSummary) -> load.Rejection | None:
-    """Store one raw article (or count it as stored already); return its rejection when it holds no article."""
+    """Store one raw article (or count it as stored already); return its rejection when it holds no article.
+
+    `outcome` is the worker's build and analysis of it, done ahead while earlier inputs were stored.
+    """
     doc_id = document_id(item.raw_sha256)
     stored = database.load_document(con, doc_id)
-    if stored is not None:
+    if stored is not None:  # by an earlier run, or by an earlier input of this one (the same bytes twice)
         database.record_source(con, doc_id, item.source)
         hinted = apply_hints(stored, item.hints) if item.hints else stored
         if hinted != stored:
-            _update(con, hinted, worker, deadline)
+            _update(con, hinted, pool, seconds)
             summary.updated += 1
         else:
             summary.unchanged += 1
         return
-    built = worker.build(item, deadline)
-    if isinstance(built, load.Rejection):
-        return built
-    built, fingerprint = built
+    prepared = outcome.result() if outcome is not None else pool.call(Request("prepare", item, seconds))
+    if isinstance(prepared, load.Rejection):
+        return prepared
+    built, fingerprint, result = prepared
     original_id = find_original(con, built.body, fingerprint)
     if original_id:
         original = database.load_document(con, original_id)
-        built = fill_from_copy(built.model_copy(update={"duplicate_of": original_id}), original)
-    result = worker.analyze(built, deadline)
+        copy = fill_from_copy(built.model_copy(update={"duplicate_of": original_id}), original)
+        if _analysed_fields(copy) != _analysed_fields(built):
+            result = pool.call(Request("analyze", copy, seconds))
+        built = copy
     database.insert_document(con, built, fingerprint, result.statements, result.claims)
     if original_id:
         filled = fill_from_copy(original, built)
         if filled != original:
-            _update(con, filled, worker, deadline)
+            _update(con, filled, pool, seconds)
         summary.duplicates += 1
     else:
         summary.new += 1
@@ -434,9 +526,14 @@ def _ingest_one(con, item: load.RawArticle, worker: DocumentWorker, deadline: fl
     return None
 
 
-def _update(con, document: Document, worker: DocumentWorker, deadline: float) -> Analysis:
+def _analysed_fields(document: Document) -> tuple:
+    """Return what a document's analysis reads besides its text: a copy that changes none of it reuses it."""
+    return document.id, document.body, document.title, document.published, document.published_precision
+
+
+def _update(con, document: Document, pool: WorkerPool, seconds: float) -> Analysis:
     # Statement dates hang on the publication date, so new metadata means re-extracting statements.
-    result = worker.analyze(document, deadline)
+    result = pool.call(Request("analyze", document, seconds))
     database.update_metadata(con, document)
     database.replace_statements(con, document.id, result.statements, result.claims)
     return result

@@ -14,6 +14,7 @@ analyzer's models once, when it starts; a document costs one round trip of pickl
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import time
 import traceback
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 from pipeline.ingest.documents import build_with_fingerprint
-from pipeline.ingest.load import RawArticle
+from pipeline.ingest.load import RawArticle, Rejection
 from pipeline.models import Document, SourceKind
 
 POLL_SECONDS = 0.05
@@ -42,24 +43,50 @@ class DocumentFailed(Exception):
         self.details = details
 
 
-def _serve(conn: Connection, actors, catalog) -> None:
-    """The worker's loop: answer ("build", raw) and ("analyze", document) requests until the pipe closes."""
+def request_handlers(analyze) -> dict[str, Callable]:
+    """Return what a worker (a process here, or a Dask worker) can be asked to do, by request kind."""
+
+    def prepare(raw: RawArticle):
+        built = build_with_fingerprint(raw)
+        if isinstance(built, Rejection):
+            return built
+        document, fingerprint = built
+        return document, fingerprint, analyze(document)
+
+    return {"build": build_with_fingerprint, "prepare": prepare, "analyze": analyze,
+            "derive": lambda pair: analyze.derive(*pair)}
+
+
+def answer_request(handlers: dict[str, Callable], kind: str, payload) -> tuple:
+    """Return ("ok", answer) or ("error", reason, traceback): a failure on one document is that document's."""
+    try:
+        return ("ok", handlers[kind](payload))
+    except Exception as exc:
+        return ("error", f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}",
+                traceback.format_exc())
+
+
+def _serve(conn: Connection, actors, catalog, threads: int) -> None:
+    """The worker's loop: answer ("build" | "prepare" | "analyze" | "derive", payload) requests until the
+    pipe closes."""
     # Ctrl-C in a terminal reaches the whole process group; the run decides when the worker stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import torch
+
+        # Several workers share the machine's cores: each model call gets its share, not all of them.
+        torch.set_num_threads(threads)
+    except ImportError:  # the word rules alone need no torch
+        pass
     from pipeline.link.analyzer import Analyzer
 
-    analyze = Analyzer(actors, catalog)
-    handlers: dict[str, Callable] = {"build": build_with_fingerprint, "analyze": analyze}
+    handlers = request_handlers(Analyzer(actors, catalog))
     while True:
         try:
             kind, payload = conn.recv()
         except (EOFError, OSError):
             return
-        try:
-            answer = ("ok", handlers[kind](payload))
-        except Exception as exc:  # any failure on one document is that document's, never the run's
-            answer = ("error", f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}",
-                      traceback.format_exc())
+        answer = answer_request(handlers, kind, payload)
         try:
             conn.send(answer)
         except Exception as exc:  # an answer that cannot be pickled is a failure of that document
@@ -67,22 +94,37 @@ def _serve(conn: Connection, actors, catalog) -> None:
 
 
 class DocumentWorker:
-    """The parent's handle on one worker process; `build` and `analyze` are the only calls a run makes."""
+    """The parent's handle on one worker process.
 
-    def __init__(self, actors, catalog, should_stop: Callable[[], bool] = lambda: False) -> None:
+    `build` and `analyze` wait for their answer; `send`, `connection` and `receive` let a pool
+    (pipeline.ingest.pool) keep several workers busy at once.
+    """
+
+    def __init__(self, actors, catalog, should_stop: Callable[[], bool] = lambda: False, threads: int = 0) -> None:
         self._actors = actors
         self._catalog = catalog
         self._should_stop = should_stop
+        self._threads = threads or max(1, os.cpu_count() or 1)
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["pipeline.ingest.worker", "pipeline.link.analyzer"])
         self._process = None
         self._conn: Connection | None = None
+        self._starting = False
 
     def __enter__(self) -> "DocumentWorker":
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None
+
+    @property
+    def connection(self) -> Connection | None:
+        """The pipe an answer arrives on (for multiprocessing.connection.wait), None when not running."""
+        return self._conn
 
     def build(self, raw: RawArticle, deadline: float):
         """Return build_with_fingerprint(raw), computed in the worker before the deadline (time.monotonic)."""
@@ -100,33 +142,33 @@ class DocumentWorker:
         busy machine) and be quarantined as taking too long.
         """
         if self._process is None:
-            self._start()
+            self.launch()
+        if self._starting:
+            self._wait(time.monotonic() + START_SECONDS, starting=True)
+            self._starting = False
 
-    def _start(self) -> None:
+    def launch(self) -> None:
+        """Start the worker process and send it a warm-up document; `ready` waits for it to load."""
+        if self._process is not None:
+            return
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(child, self._actors, self._catalog), daemon=True,
-                                        name="document-worker")
+        process = self._context.Process(target=_serve, args=(child, self._actors, self._catalog, self._threads),
+                                        daemon=True, name="document-worker")
         process.start()
         child.close()
         self._process, self._conn = process, parent
         # Load the models now, so that no document's time limit pays for them.
         warm_up = Document(id="warm-up", source="warm-up", source_kind=SourceKind.TEXT, body=WARM_UP_TEXT,
                            raw_sha256="0" * 64)
-        self._call("analyze", warm_up, time.monotonic() + START_SECONDS, starting=True)
+        self._conn.send(("analyze", warm_up))
+        self._starting = True
 
-    def _call(self, kind: str, payload, deadline: float, starting: bool = False):
-        if self._process is None and not starting:
-            self._start()
+    def send(self, kind: str, payload) -> None:
+        """Hand the worker a request (it must be ready); its answer comes from `receive`."""
         self._conn.send((kind, payload))
-        while not self._conn.poll(POLL_SECONDS):
-            if self._should_stop():
-                self.close()
-                raise KeyboardInterrupt
-            if time.monotonic() > deadline:
-                self.close()
-                if starting:
-                    raise DocumentFailed("the analysis worker did not start in time")
-                raise DocumentTimeout()
+
+    def receive(self):
+        """Return the answer to the request sent, or raise DocumentFailed (an error, or the worker died)."""
         try:
             answer = self._conn.recv()
         except (EOFError, OSError):
@@ -138,8 +180,26 @@ class DocumentWorker:
             raise DocumentFailed(answer[1], answer[2])
         return answer[1]
 
+    def _call(self, kind: str, payload, deadline: float):
+        self.ready()
+        self.send(kind, payload)
+        return self._wait(deadline)
+
+    def _wait(self, deadline: float, starting: bool = False):
+        while not self._conn.poll(POLL_SECONDS):
+            if self._should_stop():
+                self.close()
+                raise KeyboardInterrupt
+            if time.monotonic() > deadline:
+                self.close()
+                if starting:
+                    raise DocumentFailed("the analysis worker did not start in time")
+                raise DocumentTimeout()
+        return self.receive()
+
     def close(self) -> None:
         """Stop the worker process now (a later call starts a new one)."""
+        self._starting = False
         if self._process is None:
             return
         if self._conn is not None:
