@@ -6,6 +6,7 @@ turns rejections into quarantine records, so one bad input never stops the run.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import signal
@@ -197,9 +198,10 @@ def relink(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console |
     console = console or Console(stderr=True, highlight=False)
     ids = database.document_ids(con)
     progress = _progress(console, len(ids))
-    with progress, StopRequest() as stop:
+    parallel = workers != 1 and len(ids) >= PARALLEL_RELINK_MIN
+    with progress, StopRequest() as stop, _pool_or_none(analyze, workers, parallel, lambda: stop.requested) as pool:
         task = progress.add_task("relinking", total=len(ids))
-        for doc_id, result in _relinked(con, analyze, ids, reextract, workers, lambda: stop.requested):
+        for doc_id, result in _relinked(con, analyze, ids, reextract, pool):
             if stop.requested:
                 raise KeyboardInterrupt
             if isinstance(result, Exception):
@@ -209,15 +211,24 @@ def relink(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console |
             else:
                 database.replace_statements(con, doc_id, result.statements, result.claims)
             progress.advance(task)
-    database.replace_catalog(con, analyze.catalog.assertions, analyze.actors.parties)
-    database.set_setting(con, "analysis_version", analysis_version(analyze))
-    fill_document_stances(con, analyze, console)
+        database.replace_catalog(con, analyze.catalog.assertions, analyze.actors.parties)
+        database.set_setting(con, "analysis_version", analysis_version(analyze))
+        fill_document_stances(con, analyze, console, pool=pool)
     return len(ids)
 
 
-def _relinked(con, analyze: Analyzer, ids: list[str], reextract: bool, workers: int, should_stop):
+@contextlib.contextmanager
+def _pool_or_none(analyze: Analyzer, workers: int, parallel: bool, should_stop):
+    if not parallel:
+        yield None
+        return
+    with WorkerPool(analyze.actors, analyze.catalog, workers, should_stop) as pool:
+        yield pool
+
+
+def _relinked(con, analyze: Analyzer, ids: list[str], reextract: bool, pool: WorkerPool | None):
     """Yield (document id, its new Analysis or the exception its relinking ended with), in order."""
-    if workers == 1 or len(ids) < PARALLEL_RELINK_MIN:
+    if pool is None:
         for doc_id in ids:
             document = database.load_document(con, doc_id)
             if reextract:
@@ -233,32 +244,48 @@ def _relinked(con, analyze: Analyzer, ids: list[str], reextract: bool, workers: 
             return Request("analyze", document, seconds)
         return Request("derive", (document, database.load_attributions(con, doc_id)), seconds)
 
-    with WorkerPool(analyze.actors, analyze.catalog, workers, should_stop) as pool:
-        for doc_id, outcome in pool.ordered(ids, request):
-            try:
-                yield doc_id, outcome.result()
-            except (DocumentTimeout, DocumentFailed) as exc:
-                yield doc_id, exc
+    for doc_id, outcome in pool.ordered(ids, request):
+        try:
+            yield doc_id, outcome.result()
+        except (DocumentTimeout, DocumentFailed) as exc:
+            yield doc_id, exc
 
 
 def fill_document_stances(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console | None = None,
-                          chunk: int = 64) -> int:
+                          chunk: int = 32, pool: WorkerPool | None = None) -> int:
     """Compute the stances of every document that lacks current ones, in chunks (one transaction each).
 
-    Runs after the documents are stored; a run stopped before it leaves them for the next run.
+    Runs after the documents are stored; a run stopped before it leaves them for the next run. With a
+    pool, its workers compute the chunks (the stance model is mostly per call, so a chunk is one call).
     Returns how many documents were done.
     """
+    console = console or Console(stderr=True, highlight=False)
     version = analysis_version(analyze)
     ids = database.documents_needing_stances(con, version)
-    progress = _progress(console, len(ids) // chunk + 1)
+    parts = [ids[start:start + chunk] for start in range(0, len(ids), chunk)]
+    progress = _progress(console, len(ids))
+
+    def request(part: list[str]) -> Request:
+        documents = [database.load_document(con, doc_id) for doc_id in part]
+        seconds = sum(document_budget(DEFAULT_DOCUMENT_SECONDS, len(d.body)) for d in documents)
+        return Request("stances", (documents, database.linked_assertions(con, part)), seconds)
+
     with progress, StopRequest() as stop:
         task = progress.add_task("document stances", total=len(ids))
-        for start in range(0, len(ids), chunk):
+        if pool is None:
+            answers = ((part, Outcome(value=analyze.document_stances(*request(part).payload))) for part in parts)
+        else:
+            answers = pool.ordered(parts, request)
+        for part, outcome in answers:
             if stop.requested:
                 raise KeyboardInterrupt
-            part = ids[start:start + chunk]
-            documents = [database.load_document(con, doc_id) for doc_id in part]
-            stances = analyze.document_stances(documents, database.linked_assertions(con, part))
+            try:
+                stances = outcome.result()
+            except (DocumentTimeout, DocumentFailed) as exc:
+                # Left without current stances: the next run tries these documents again.
+                reason = "took too long" if isinstance(exc, DocumentTimeout) else exc.reason
+                console.print(f"stances of {len(part)} documents left for the next run: {reason}", markup=False)
+                continue
             database.write_stances(con, part, stances, version)
             progress.advance(task, len(part))
     return len(ids)
@@ -383,20 +410,21 @@ def ingest(
             pool = WorkerPool(analyze.actors, analyze.catalog, workers, should_stop=lambda: stop.requested)
         limits = _Limits(time_limit)
         try:
-            with progress, pool:
-                task = progress.add_task("ingesting", total=len(files))
-                inputs = _inputs(files, max_bytes, manifest_hints)
-                for item, outcome in pool.ordered(inputs, lambda item: _request(con, item, limits)):
-                    if item is _FILE_DONE:
-                        progress.advance(task)
-                        continue
-                    if stop.requested:
-                        raise KeyboardInterrupt
-                    summary.read += 1
-                    _ingest_guarded(con, item, outcome, db, pool, limits, summary, console)
-            if manifest is not None:
-                _report_unmatched_manifest(manifest, manifest_hints, console)
-            fill_document_stances(con, analyze, console)
+            with pool:
+                with progress:
+                    task = progress.add_task("ingesting", total=len(files))
+                    inputs = _inputs(files, max_bytes, manifest_hints)
+                    for item, outcome in pool.ordered(inputs, lambda item: _request(con, item, limits)):
+                        if item is _FILE_DONE:
+                            progress.advance(task)
+                            continue
+                        if stop.requested:
+                            raise KeyboardInterrupt
+                        summary.read += 1
+                        _ingest_guarded(con, item, outcome, db, pool, limits, summary, console)
+                if manifest is not None:
+                    _report_unmatched_manifest(manifest, manifest_hints, console)
+                fill_document_stances(con, analyze, console, pool=pool)
         except KeyboardInterrupt:
             summary.interrupted = True
     summary.seconds = time.monotonic() - started

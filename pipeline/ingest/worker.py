@@ -53,8 +53,12 @@ def request_handlers(analyze) -> dict[str, Callable]:
         document, fingerprint = built
         return document, fingerprint, analyze(document)
 
-    return {"build": build_with_fingerprint, "prepare": prepare, "analyze": analyze,
-            "derive": lambda pair: analyze.derive(*pair)}
+    def warm_up(document: Document):
+        analyze.stance_model  # noqa: B018 - loads the document-stance model, as analysing loads the rest
+        return analyze(document)
+
+    return {"build": build_with_fingerprint, "prepare": prepare, "analyze": analyze, "warm_up": warm_up,
+            "derive": lambda pair: analyze.derive(*pair), "stances": lambda pair: analyze.document_stances(*pair)}
 
 
 def answer_request(handlers: dict[str, Callable], kind: str, payload) -> tuple:
@@ -160,7 +164,7 @@ class DocumentWorker:
         # Load the models now, so that no document's time limit pays for them.
         warm_up = Document(id="warm-up", source="warm-up", source_kind=SourceKind.TEXT, body=WARM_UP_TEXT,
                            raw_sha256="0" * 64)
-        self._conn.send(("analyze", warm_up))
+        self._conn.send(("warm_up", warm_up))
         self._starting = True
 
     def send(self, kind: str, payload) -> None:

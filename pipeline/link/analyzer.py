@@ -142,10 +142,18 @@ class Analyzer:
         None / False for the word rules alone."""
         self.actors = actors
         self.catalog = catalog
-        models = semantic_models() if semantic is True else (semantic or None)
-        self.linker = ContextLinker(catalog, actors, models)
+        self._semantic = semantic
+        self._linker: ContextLinker | None = None
         self._stance_model = stance_model
         self.claims_by_id = {a.id: a.claim for a in catalog.assertions}
+
+    @property
+    def linker(self) -> ContextLinker:
+        """Return the linker, built on first use: a run whose workers do the analysis never loads its models."""
+        if self._linker is None:
+            models = semantic_models() if self._semantic is True else (self._semantic or None)
+            self._linker = ContextLinker(self.catalog, self.actors, models)
+        return self._linker
 
     @property
     def stance_model(self):
