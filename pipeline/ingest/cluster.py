@@ -11,20 +11,24 @@ are read here and their bytes travel with the shard, so no shared file system is
 and actors are sent once to every worker and each worker loads the analyzer once per catalog.
 
 A Dask task cannot be stopped from outside while it runs, so a document is timed on the worker: one
-over its time limit is quarantined as taking too long, as in a local run, after it has finished.
+over its time limit is quarantined as taking too long, as in a local run, after it has finished. A
+shard that never finishes, or whose task fails (one input killed its worker), is cancelled and its
+inputs are run one by one, so only the one at fault is quarantined.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+from asyncio import CancelledError
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from pipeline.config import SettingError
 from pipeline.ingest.pool import Outcome, Request
-from pipeline.ingest.worker import DocumentFailed, DocumentTimeout, answer_request, request_handlers
+from pipeline.ingest.worker import (START_SECONDS, DocumentFailed, DocumentTimeout, answer_request,
+                                   request_handlers, warm_up_document)
 
 SHARD_SIZE = 8  # inputs per task: enough to make the scheduler's cost per task small against the work
 WAIT_SECONDS = 0.1
@@ -40,7 +44,9 @@ def run_shard(requests: list[Request], context: tuple) -> list[tuple]:
         from pipeline.link.analyzer import Analyzer
 
         _HANDLERS.clear()  # one analyzer per worker: a new catalog replaces the last one
-        _HANDLERS[key] = request_handlers(Analyzer(actors, catalog))
+        handlers = request_handlers(Analyzer(actors, catalog))
+        handlers["warm_up"](warm_up_document())  # loads the models before any document is timed
+        _HANDLERS[key] = handlers
     answers = []
     for request in requests:
         started = time.monotonic()
@@ -93,7 +99,7 @@ class DaskPool:
         """
         window = window or 2 * self.size
         source = iter(items)
-        shards: deque[tuple[list, list[int], Any]] = deque()
+        shards: deque[tuple[list, list[int], list[Request], Any]] = deque()
         exhausted = False
         while shards or not exhausted:
             while not exhausted and len(shards) < window:
@@ -108,28 +114,43 @@ class DaskPool:
                     shards.append(self._submit(chunk, request_of))
             if not shards:
                 break
-            chunk, positions, future = shards.popleft()
-            answers = self._result(future, len(positions)) if future is not None else []
+            chunk, positions, requests, future = shards.popleft()
+            answers = self._answers(requests, future) if future is not None else []
             outcomes = dict(zip(positions, map(_outcome, answers)))
             for position, item in enumerate(chunk):
                 yield item, outcomes.get(position)
 
     def call(self, request: Request):
-        """Run one request on the cluster and return its answer (or raise what it ended with)."""
-        future = self._client.submit(run_shard, [request], self._context, pure=False)
-        return _outcome(self._result(future, 1)[0]).result()
+        """Run one request on the cluster, ahead of the queued shards, and return its answer (or raise)."""
+        return _outcome(self._answers([request], self._send([request], priority=10))[0]).result()
 
-    def _submit(self, chunk: list, request_of) -> tuple[list, list[int], Any]:
+    def _send(self, requests: list[Request], priority: int = 0):
+        return self._client.submit(run_shard, requests, self._context, pure=False, priority=priority)
+
+    def _submit(self, chunk: list, request_of) -> tuple[list, list[int], list[Request], Any]:
         positions, requests = [], []
         for position, item in enumerate(chunk):
             request = request_of(item)
             if request is not None:
                 positions.append(position)
                 requests.append(request)
-        future = self._client.submit(run_shard, requests, self._context, pure=False) if requests else None
-        return chunk, positions, future
+        return chunk, positions, requests, self._send(requests) if requests else None
 
-    def _result(self, future, count: int) -> list[tuple]:
+    def _answers(self, requests: list[Request], future) -> list[tuple]:
+        """Return a shard's answers. A shard that runs past its requests' time (plus a worker's start) or
+        whose task fails (a worker killed by one input) is cancelled and its requests run one by one, so
+        only the input at fault is quarantined."""
+        deadline = time.monotonic() + sum(r.seconds for r in requests) + START_SECONDS
+        answers = self._wait(future, deadline)
+        if answers is not None:
+            return answers
+        if len(requests) == 1:
+            late = time.monotonic() > deadline
+            return [("late",) if late else ("error", "the Dask task failed (its worker died or lost it)", "")]
+        return [answer for request in requests for answer in self._answers([request], self._send([request], 10))]
+
+    def _wait(self, future, deadline: float) -> list[tuple] | None:
+        """Return the task's answers, or None when it failed or ran past the deadline (then it is cancelled)."""
         while True:
             if self._should_stop():
                 self._client.cancel(future)
@@ -137,9 +158,9 @@ class DaskPool:
             try:
                 return future.result(timeout=WAIT_SECONDS)
             except TimeoutError:
-                if future.status != "error":
+                if future.status not in ("error", "cancelled", "lost") and time.monotonic() <= deadline:
                     continue
-            except Exception:  # the shard's task itself failed (a worker died, a result too large)
+            except (Exception, CancelledError):  # the task itself failed: a worker died, a result too large
                 pass
-            reason = f"the Dask task failed: {future.exception()!r}"
-            return [("error", reason, "")] * count
+            self._client.cancel(future)
+            return None

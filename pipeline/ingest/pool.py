@@ -148,8 +148,13 @@ class WorkerPool:
                 job.outcome = Outcome(error=exc)
                 continue
             job = self._waiting.popleft()
+            try:
+                worker.send(job.request.kind, job.request.payload)
+            except OSError:  # the worker died since it was ready: the job waits for the next one
+                worker.close()
+                self._waiting.appendleft(job)
+                continue
             job.worker, job.deadline = worker, time.monotonic() + job.request.seconds
-            worker.send(job.request.kind, job.request.payload)
             self._busy[worker] = job
 
     def _pump(self) -> None:
@@ -169,7 +174,7 @@ class WorkerPool:
                 job.outcome = Outcome(error=exc)
         now = time.monotonic()
         for worker, job in list(self._busy.items()):
-            if now > job.deadline:
+            if now > job.deadline and not worker.connection.poll(0):  # an answer just in time is taken next
                 worker.close()
                 del self._busy[worker]
                 job.outcome = Outcome(error=DocumentTimeout())

@@ -138,26 +138,43 @@ class StopRequest:
     DuckDB turns a SIGINT that lands inside a query into a "Query interrupted" error, so the run
     checks this flag between documents instead of relying on KeyboardInterrupt. A second signal
     stops at once; the working copy is then published with every document committed so far.
+    A StopRequest entered inside another shares its flag (the stances of an ingest, a relink inside
+    an ingest), so the workers of the outer run see a signal whichever part of it is running.
     """
 
+    _active: "StopRequest | None" = None
+
     def __init__(self) -> None:
-        self.requested = False
+        self._requested = False
+        self._outer: StopRequest | None = None
         self._previous: dict[int, object] = {}
 
+    @property
+    def requested(self) -> bool:
+        return self._outer.requested if self._outer is not None else self._requested
+
     def __enter__(self) -> "StopRequest":
+        if StopRequest._active is not None:
+            self._outer = StopRequest._active
+            return self
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 self._previous[sig] = signal.signal(sig, self._handle)
+            StopRequest._active = self
         return self
 
     def __exit__(self, *exc) -> None:
+        if self._outer is not None:
+            return
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
+        if StopRequest._active is self:
+            StopRequest._active = None
 
     def _handle(self, signum, frame) -> None:
-        if self.requested:
+        if self._requested:
             raise KeyboardInterrupt
-        self.requested = True
+        self._requested = True
 
 
 def analysis_version(analyze: Analyzer) -> str:
@@ -176,9 +193,10 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Con
     if database.get_setting(con, "analysis_version") == version:
         return 0
     database.replace_catalog(con, analyze.catalog.assertions, analyze.actors.parties)
-    count = relink(con, analyze, console, workers=workers) if database.get_setting(con, "analysis_version") is not None else 0
-    database.set_setting(con, "analysis_version", version)
-    return count
+    if database.get_setting(con, "analysis_version") is None:  # a new database: nothing to relink
+        database.set_setting(con, "analysis_version", version)
+        return 0
+    return relink(con, analyze, console, workers=workers)  # it stores the version when every document is done
 
 
 # Fewer documents than this are relinked in this process: starting workers (seconds each, to load the
@@ -201,10 +219,12 @@ def relink(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console |
     parallel = workers != 1 and len(ids) >= PARALLEL_RELINK_MIN
     with progress, StopRequest() as stop, _pool_or_none(analyze, workers, parallel, lambda: stop.requested) as pool:
         task = progress.add_task("relinking", total=len(ids))
+        failed = 0
         for doc_id, result in _relinked(con, analyze, ids, reextract, pool):
             if stop.requested:
                 raise KeyboardInterrupt
             if isinstance(result, Exception):
+                failed += 1
                 reason = "took too long" if isinstance(result, DocumentTimeout) else getattr(result, "reason", result)
                 console.print(f"document {doc_id} keeps its earlier statements: relinking failed: {reason}",
                               markup=False, soft_wrap=True)
@@ -212,7 +232,13 @@ def relink(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console |
                 database.replace_statements(con, doc_id, result.statements, result.claims)
             progress.advance(task)
         database.replace_catalog(con, analyze.catalog.assertions, analyze.actors.parties)
-        database.set_setting(con, "analysis_version", analysis_version(analyze))
+        if failed:
+            # Their claims still follow the earlier catalog: the stored version stays as it was, so the
+            # next ingest (or relink) relinks again instead of taking the database as current.
+            console.print(f"{failed} document{'s' if failed != 1 else ''} could not be relinked; run relink again",
+                          markup=False)
+        else:
+            database.set_setting(con, "analysis_version", analysis_version(analyze))
         fill_document_stances(con, analyze, console, pool=pool)
     return len(ids)
 

@@ -30,6 +30,12 @@ START_SECONDS = 120.0  # imports and model files on a cold disk; no document is 
 WARM_UP_TEXT = "Officials said on Monday that the talks would resume. “We are ready,” the minister said."
 
 
+def warm_up_document() -> Document:
+    """Return the short document a worker analyses first, which loads every model it uses."""
+    return Document(id="warm-up", source="warm-up", source_kind=SourceKind.TEXT, body=WARM_UP_TEXT,
+                    raw_sha256="0" * 64)
+
+
 class DocumentTimeout(Exception):
     """The document took longer than its time limit."""
 
@@ -145,10 +151,16 @@ class DocumentWorker:
         a worker was killed, would otherwise spend their budget on imports and model files (seconds on a
         busy machine) and be quarantined as taking too long.
         """
+        if self._process is not None and not self._process.is_alive():
+            self.close()  # died while idle (the kernel's OOM killer picks the largest process): a new one
         if self._process is None:
             self.launch()
         if self._starting:
-            self._wait(time.monotonic() + START_SECONDS, starting=True)
+            try:
+                self._wait(time.monotonic() + START_SECONDS, starting=True)
+            except BaseException:
+                self.close()  # a worker that failed its warm-up is never used: the next call starts anew
+                raise
             self._starting = False
 
     def launch(self) -> None:
@@ -162,9 +174,7 @@ class DocumentWorker:
         child.close()
         self._process, self._conn = process, parent
         # Load the models now, so that no document's time limit pays for them.
-        warm_up = Document(id="warm-up", source="warm-up", source_kind=SourceKind.TEXT, body=WARM_UP_TEXT,
-                           raw_sha256="0" * 64)
-        self._conn.send(("warm_up", warm_up))
+        self._conn.send(("warm_up", warm_up_document()))
         self._starting = True
 
     def send(self, kind: str, payload) -> None:

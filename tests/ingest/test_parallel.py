@@ -139,3 +139,47 @@ def test_no_scheduler_at_the_address_is_one_line_with_exit_2(tmp_path):
                           "--dask", "tcp://127.0.0.1:9"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 2, run.stderr
     assert run.stderr.strip().splitlines()[-1].startswith("error: no Dask scheduler at tcp://127.0.0.1:9")
+
+
+def test_a_worker_killed_while_idle_is_replaced_and_the_next_document_analysed(analyze):
+    import os
+
+    from pipeline.ingest.pool import Request, WorkerPool
+    from pipeline.ingest.worker import warm_up_document
+
+    document = warm_up_document()  # Officials said ... the talks would resume. “We are ready,” the minister said.
+    with WorkerPool(analyze.actors, analyze.catalog, workers=1) as pool:
+        first = pool.call(Request("analyze", document, 60))
+        worker = pool._workers[0]
+        os.kill(worker._process.pid, signal.SIGKILL)  # as the kernel's OOM killer would, between documents
+        worker._process.join(timeout=10)
+        second = pool.call(Request("analyze", document, 60))
+    said = [s.content.text for s in second.statements]
+    assert [s.content.text for s in first.statements] == said == ["the talks would resume", "We are ready"]
+
+
+def test_a_stop_request_inside_another_shares_its_flag():
+    import os
+
+    with runner.StopRequest() as outer, runner.StopRequest() as inner:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.1)
+        assert inner.requested and outer.requested
+
+
+def test_documents_that_fail_to_relink_leave_the_version_so_the_next_run_relinks(tmp_path, seed_db, analyze,
+                                                                                monkeypatch, capsys):
+    from pipeline.store import database
+
+    monkeypatch.setattr(runner, "PARALLEL_RELINK_MIN", 1)
+    monkeypatch.setattr(runner, "DEFAULT_DOCUMENT_SECONDS", 0.001)  # every relink runs over its time
+    monkeypatch.setattr(runner, "SECONDS_PER_MB", 0.0)
+    db = tmp_path / "claims.duckdb"
+    shutil.copy(seed_db, db)
+    before = _content(db)["claims"]
+    with database.writer(db) as con:
+        database.set_setting(con, "analysis_version", "an earlier catalog")
+        runner.relink(con, analyze, workers=2)
+        assert database.get_setting(con, "analysis_version") == "an earlier catalog"
+    assert "5 documents could not be relinked; run relink again" in capsys.readouterr().err
+    assert _content(db)["claims"] == before
