@@ -376,9 +376,9 @@ def test_reads_never_fail_and_counts_only_grow_while_an_ingest_writes(tmp_path, 
     write_articles(tmp_path / "batch1", articles // 2)
     write_articles(tmp_path / "batch2", articles - articles // 2, offset=articles // 2)
     monkeypatch.setenv("CLAIMS_DB", str(db))
-    # Two runs, so the published file is replaced twice while we read.
-    command = (f"{sys.executable} -m pipeline ingest {tmp_path / 'batch1'} --db {db} && "
-               f"{sys.executable} -m pipeline ingest {tmp_path / 'batch2'} --db {db}")
+    # Two runs, so the published file is replaced twice while we read; each analyses on two workers.
+    command = (f"{sys.executable} -m pipeline ingest {tmp_path / 'batch1'} --db {db} --workers 2 && "
+               f"{sys.executable} -m pipeline ingest {tmp_path / 'batch2'} --db {db} --workers 2")
     writer = subprocess.Popen(command, shell=True, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     seen: list[int] = []
     app_runs = 0
