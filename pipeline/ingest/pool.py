@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from typing import Any
 
-from pipeline.ingest.worker import POLL_SECONDS, DocumentFailed, DocumentTimeout, DocumentWorker
+from pipeline.ingest.worker import POLL_SECONDS, DocumentFailed, DocumentTimeout, DocumentWorker, request_handlers
 
 
 def default_workers() -> int:
@@ -57,6 +57,28 @@ class _Job:
     outcome: Outcome | None = None
     deadline: float = 0.0
     worker: DocumentWorker | None = field(default=None, repr=False)
+
+
+class InProcess:
+    """The pools' `ordered` in this process, for work too small to pay for starting workers (seconds each).
+
+    No time limit applies and an error is raised, not returned: the caller's own process does the work.
+    """
+
+    def __init__(self, analyze) -> None:
+        self._handlers = request_handlers(analyze)
+
+    def __enter__(self) -> "InProcess":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def ordered(self, items: Iterable, request_of: Callable[[Any], Request | None],
+                window: int = 0) -> Iterator[tuple[Any, Outcome | None]]:
+        for item in items:
+            request = request_of(item)
+            yield item, None if request is None else Outcome(value=self._handlers[request.kind](request.payload))
 
 
 class WorkerPool:

@@ -6,7 +6,6 @@ turns rejections into quarantine records, so one bad input never stops the run.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import shutil
 import signal
@@ -24,7 +23,7 @@ from rich.text import Text
 from pipeline.config import ARTICLE_EXTENSIONS, BATCH_EXTENSIONS, DEFAULT_DOCUMENT_SECONDS, ERROR_LOG, SECONDS_PER_MB, quarantine_dir
 from pipeline.ingest import clean, dedupe, discover, load, metadata
 from pipeline.ingest.documents import document_id
-from pipeline.ingest.pool import Outcome, Request, WorkerPool
+from pipeline.ingest.pool import InProcess, Outcome, Request, WorkerPool
 from pipeline.ingest.worker import DocumentFailed, DocumentTimeout
 from pipeline.link.analyzer import Analysis, Analyzer
 from pipeline.models import Document, QuarantineRecord, Strict
@@ -217,17 +216,16 @@ def relink(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console |
     ids = database.document_ids(con)
     progress = _progress(console, len(ids))
     parallel = workers != 1 and len(ids) >= PARALLEL_RELINK_MIN
-    with progress, StopRequest() as stop, _pool_or_none(analyze, workers, parallel, lambda: stop.requested) as pool:
+    with progress, StopRequest() as stop, _relink_pool(analyze, workers, parallel, lambda: stop.requested) as pool:
         task = progress.add_task("relinking", total=len(ids))
         failed = 0
-        for doc_id, result in _relinked(con, analyze, ids, reextract, pool):
+        for doc_id, result in _relinked(con, ids, reextract, pool):
             if stop.requested:
                 raise KeyboardInterrupt
             if isinstance(result, Exception):
                 failed += 1
-                reason = "took too long" if isinstance(result, DocumentTimeout) else getattr(result, "reason", result)
-                console.print(f"document {doc_id} keeps its earlier statements: relinking failed: {reason}",
-                              markup=False, soft_wrap=True)
+                console.print(f"document {doc_id} keeps its earlier statements: relinking failed: "
+                              f"{_failure_reason(result)}", markup=False, soft_wrap=True)
             else:
                 database.replace_statements(con, doc_id, result.statements, result.claims)
             progress.advance(task)
@@ -243,25 +241,18 @@ def relink(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console |
     return len(ids)
 
 
-@contextlib.contextmanager
-def _pool_or_none(analyze: Analyzer, workers: int, parallel: bool, should_stop):
+def _relink_pool(analyze: Analyzer, workers: int, parallel: bool, should_stop) -> WorkerPool | InProcess:
     if not parallel:
-        yield None
-        return
-    with WorkerPool(analyze.actors, analyze.catalog, workers, should_stop) as pool:
-        yield pool
+        return InProcess(analyze)
+    return WorkerPool(analyze.actors, analyze.catalog, workers, should_stop)
 
 
-def _relinked(con, analyze: Analyzer, ids: list[str], reextract: bool, pool: WorkerPool | None):
+def _failure_reason(exc: Exception) -> str:
+    return "took too long" if isinstance(exc, DocumentTimeout) else getattr(exc, "reason", str(exc))
+
+
+def _relinked(con, ids: list[str], reextract: bool, pool: WorkerPool | InProcess):
     """Yield (document id, its new Analysis or the exception its relinking ended with), in order."""
-    if pool is None:
-        for doc_id in ids:
-            document = database.load_document(con, doc_id)
-            if reextract:
-                yield doc_id, analyze(document)
-            else:
-                yield doc_id, analyze.derive(document, database.load_attributions(con, doc_id))
-        return
 
     def request(doc_id: str) -> Request:
         document = database.load_document(con, doc_id)
@@ -278,7 +269,7 @@ def _relinked(con, analyze: Analyzer, ids: list[str], reextract: bool, pool: Wor
 
 
 def fill_document_stances(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console | None = None,
-                          chunk: int = 32, pool: WorkerPool | None = None) -> int:
+                          chunk: int = 32, pool: WorkerPool | InProcess | None = None) -> int:
     """Compute the stances of every document that lacks current ones, in chunks (one transaction each).
 
     Runs after the documents are stored; a run stopped before it leaves them for the next run. With a
@@ -298,19 +289,15 @@ def fill_document_stances(con: duckdb.DuckDBPyConnection, analyze: Analyzer, con
 
     with progress, StopRequest() as stop:
         task = progress.add_task("document stances", total=len(ids))
-        if pool is None:
-            answers = ((part, Outcome(value=analyze.document_stances(*request(part).payload))) for part in parts)
-        else:
-            answers = pool.ordered(parts, request)
-        for part, outcome in answers:
+        for part, outcome in (pool or InProcess(analyze)).ordered(parts, request):
             if stop.requested:
                 raise KeyboardInterrupt
             try:
                 stances = outcome.result()
             except (DocumentTimeout, DocumentFailed) as exc:
                 # Left without current stances: the next run tries these documents again.
-                reason = "took too long" if isinstance(exc, DocumentTimeout) else exc.reason
-                console.print(f"stances of {len(part)} documents left for the next run: {reason}", markup=False)
+                console.print(f"stances of {len(part)} documents left for the next run: {_failure_reason(exc)}",
+                              markup=False)
                 continue
             database.write_stances(con, part, stances, version)
             progress.advance(task, len(part))
@@ -556,7 +543,7 @@ def _ingest_one(con, item: load.RawArticle, outcome: Outcome | None, pool: Worke
         else:
             summary.unchanged += 1
         return
-    prepared = outcome.result() if outcome is not None else pool.call(Request("prepare", item, seconds))
+    prepared = outcome.result()  # None only for an input stored when read ahead, and so stored now
     if isinstance(prepared, load.Rejection):
         return prepared
     built, fingerprint, result = prepared

@@ -63,7 +63,7 @@ def request_handlers(analyze) -> dict[str, Callable]:
         analyze.stance_model  # noqa: B018 - loads the document-stance model, as analysing loads the rest
         return analyze(document)
 
-    return {"build": build_with_fingerprint, "prepare": prepare, "analyze": analyze, "warm_up": warm_up,
+    return {"prepare": prepare, "analyze": analyze, "warm_up": warm_up,
             "derive": lambda pair: analyze.derive(*pair), "stances": lambda pair: analyze.document_stances(*pair)}
 
 
@@ -77,8 +77,7 @@ def answer_request(handlers: dict[str, Callable], kind: str, payload) -> tuple:
 
 
 def _serve(conn: Connection, actors, catalog, threads: int) -> None:
-    """The worker's loop: answer ("build" | "prepare" | "analyze" | "derive", payload) requests until the
-    pipe closes."""
+    """The worker's loop: answer (kind, payload) requests (see request_handlers) until the pipe closes."""
     # Ctrl-C in a terminal reaches the whole process group; the run decides when the worker stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
@@ -104,11 +103,8 @@ def _serve(conn: Connection, actors, catalog, threads: int) -> None:
 
 
 class DocumentWorker:
-    """The parent's handle on one worker process.
-
-    `build` and `analyze` wait for their answer; `send`, `connection` and `receive` let a pool
-    (pipeline.ingest.pool) keep several workers busy at once.
-    """
+    """The parent's handle on one worker process: `ready`, then `send` a request and `receive` its answer
+    when `connection` has one; a pool (pipeline.ingest.pool) keeps several of them busy at once."""
 
     def __init__(self, actors, catalog, should_stop: Callable[[], bool] = lambda: False, threads: int = 0) -> None:
         self._actors = actors
@@ -135,14 +131,6 @@ class DocumentWorker:
     def connection(self) -> Connection | None:
         """The pipe an answer arrives on (for multiprocessing.connection.wait), None when not running."""
         return self._conn
-
-    def build(self, raw: RawArticle, deadline: float):
-        """Return build_with_fingerprint(raw), computed in the worker before the deadline (time.monotonic)."""
-        return self._call("build", raw, deadline)
-
-    def analyze(self, document: Document, deadline: float):
-        """Return the Analysis of a document, computed in the worker before the deadline."""
-        return self._call("analyze", document, deadline)
 
     def ready(self) -> None:
         """Start the worker and load its models now, if it is not running, so no document's time pays for it.
@@ -193,11 +181,6 @@ class DocumentWorker:
         if answer[0] == "error":
             raise DocumentFailed(answer[1], answer[2])
         return answer[1]
-
-    def _call(self, kind: str, payload, deadline: float):
-        self.ready()
-        self.send(kind, payload)
-        return self._wait(deadline)
 
     def _wait(self, deadline: float, starting: bool = False):
         while not self._conn.poll(POLL_SECONDS):
