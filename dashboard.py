@@ -1,7 +1,8 @@
 """Streamlit dashboard: lays out widgets and calls query functions; no SQL and no pipeline logic here.
 
 Pages: Timeline (landing), Claims explorer (filters, table, CSV exports), Briefing (one assertion laid
-out for a screenshot, PNG download) and Needs attention. Every read opens the published database
+out for a screenshot, PNG download), Review (dashboard_review.py: the queue of links to check) and
+Needs attention. Every read opens the published database
 read-only for the duration of one query and is cached by the file's inode and mtime, so a newly
 published file (an ingest renames its private copy over it) is picked up on the next rerun.
 """
@@ -21,7 +22,9 @@ import streamlit as st
 from pipeline import charts, config
 from pipeline.extract.parties import UNKNOWN_PARTY_ID as UNKNOWN_PARTY
 from pipeline.models import ClaimExportRow
-from pipeline.store import connection, export, queries
+from pipeline.store import connection, export, queries, review_queries
+
+import dashboard_review
 
 EXPORT_COLUMNS = list(ClaimExportRow.model_fields)
 TABLE_LIMIT = 5000
@@ -37,6 +40,8 @@ READS = {
     "filtered_totals", "date_range", "assertion", "needs_date", "unknown_party_speakers", "quarantined",
     "claims_export", "documents", "counts", "busiest_assertions", "explorer_table", "read_model_current",
     "source_outlets",
+    # pipeline.store.review_queries
+    "review_queue", "review_choices", "paragraph_around", "document_statements", "orphaned_reviews", "review_events",
 }
 
 
@@ -60,7 +65,7 @@ def cached_read(name: str, path: str, version: tuple[int, int], *args, **kwargs)
     # Read-only and short-lived: the app never holds the file across reruns, and a writer never
     # writes the published file in place (it renames a finished copy over it).
     with connection.connect_readonly(Path(path)) as con:
-        return getattr(queries, name)(con, *args, **kwargs)
+        return getattr(queries if hasattr(queries, name) else review_queries, name)(con, *args, **kwargs)
 
 
 def read(name: str, *args, **kwargs):
@@ -179,7 +184,7 @@ def date_inputs(columns, keys: tuple[str, str], bounds: tuple[date, date]) -> tu
     return picked[0], picked[1]
 
 
-def filters_ui(options: dict[str, dict[str, str]]) -> queries.ClaimFilter:
+def filters_ui(options: dict[str, dict[str, str]], reviewed_toggle: bool = True) -> queries.ClaimFilter:
     """Return the explorer's filters as picked; each filter round-trips through st.query_params."""
     allowed = {**{k: list(v) for k, v in options.items()}, "stance": STANCES}
     warn_unknown(unknown_url_values({name: allowed[name] for name in LIST_PARAMS}))
@@ -189,6 +194,7 @@ def filters_ui(options: dict[str, dict[str, str]]) -> queries.ClaimFilter:
     _seed_widget("f_since", st.query_params.get("since", ""))
     _seed_widget("f_until", st.query_params.get("until", ""))
     _seed_widget("f_text", st.query_params.get("q", ""))
+    _seed_widget("f_reviewed", st.query_params.get("reviewed") == "1")
 
     row1 = st.columns([3, 2, 2, 2])
     assertions = row1[0].multiselect("Assertion", list(options["assertion"]), key="f_assertion",
@@ -211,9 +217,13 @@ def filters_ui(options: dict[str, dict[str, str]]) -> queries.ClaimFilter:
     _set_param("since", since.isoformat() if since else None)
     _set_param("until", until.isoformat() if until else None)
     _set_param("q", text.strip() or None)
+    reviewed = reviewed_toggle and st.toggle("Reviewed links only", key="f_reviewed",
+                                             help="Only links a reviewer confirmed, corrected or added.")
+    _set_param("reviewed", "1" if reviewed else None)
     return queries.ClaimFilter(
         assertions=tuple(assertions), parties=tuple(parties), speakers=tuple(speakers), stances=tuple(stances),
         outlets=tuple(outlets), certainties=tuple(certainties), since=since, until=until, text=text.strip(),
+        reviewed_only=reviewed,
     )
 
 
@@ -308,19 +318,23 @@ def timeline_page() -> None:
     _seed_widget("t_unknown", st.query_params.get("unknown") == "1")
     show_unknown = st.toggle("Show statements whose party is unknown as a row of their own", key="t_unknown")
     _set_param("unknown", "1" if show_unknown else None)
-    filters = queries.ClaimFilter(assertions=(picked,) if picked else ())
+    _seed_widget("t_reviewed", st.query_params.get("reviewed") == "1")
+    reviewed = st.toggle("Reviewed links only", key="t_reviewed",
+                         help="Only links a reviewer confirmed, corrected or added (the Review page).")
+    _set_param("reviewed", "1" if reviewed else None)
+    filters = queries.ClaimFilter(assertions=(picked,) if picked else (), reviewed_only=reviewed)
     totals = read("filtered_totals", filters)
     if totals["claims"] == 0:
         st.info("No statements are linked to this assertion yet.")
         return
-    unknown = read("filtered_totals", queries.ClaimFilter(assertions=filters.assertions, parties=(UNKNOWN_PARTY,)))
+    unknown = read("filtered_totals", dataclasses.replace(filters, parties=(UNKNOWN_PARTY,)))
     if picked:
         shown = read("timeline_points", filters)
     else:
         # Small multiples of the busiest assertions only: hundreds of charts help no one.
         busiest = read("busiest_assertions", filters, limit=MAX_SMALL_MULTIPLES)
         # ("",) matches nothing: every linked statement is undated.
-        shown = read("timeline_points", queries.ClaimFilter(assertions=tuple(busiest) or ("",)))
+        shown = read("timeline_points", dataclasses.replace(filters, assertions=tuple(busiest) or ("",)))
         if len(busiest) == MAX_SMALL_MULTIPLES and len(options["assertion"]) > MAX_SMALL_MULTIPLES:
             st.caption(f"Showing the {MAX_SMALL_MULTIPLES} assertions with the most dated statements; pick one "
                        "above to see any other.")
@@ -371,8 +385,8 @@ def timeline_page() -> None:
     for point in selected[-1:]:
         _evidence_list(filters, point)
 
-    weekly = read("weekly_counts", queries.ClaimFilter(
-        assertions=(picked,) if picked else tuple(shown["assertion_id"].unique()) or ("",)))
+    weekly = read("weekly_counts", dataclasses.replace(
+        filters, assertions=(picked,) if picked else tuple(shown["assertion_id"].unique()) or ("",)))
     weekly = weekly if show_unknown else weekly[weekly["party_id"] != UNKNOWN_PARTY]
     st.subheader("Weekly statements by party")
     if weekly.empty:
@@ -582,6 +596,10 @@ def attention_page() -> None:
                     "Every speaker was resolved to a party.",
                     "Add them (or their role phrases) to data/actors.yaml and run `python -m pipeline relink`.")
     _attention_list("Quarantined inputs", read("quarantined"), "No input was rejected.")
+    _attention_list("Reviews whose statement is gone", read("orphaned_reviews"),
+                    "Every review applies to a statement.",
+                    "A re-extraction or an edited article no longer has the quote these reviews were made on; "
+                    "they are kept (the review log is never rewritten) and apply again if the quote returns.")
 
 
 def _attention_list(title: str, frame, all_clear: str, hint: str | None = None) -> None:
@@ -595,10 +613,16 @@ def _attention_list(title: str, frame, all_clear: str, hint: str | None = None) 
     st.dataframe(frame, hide_index=True, width="stretch")
 
 
+def review_page() -> None:
+    dashboard_review.review_page(read, lambda options: filters_ui(options, reviewed_toggle=False),
+                                 database_path(), md_escape)
+
+
 PAGES = {
     "timeline": (timeline_page, "Timeline", ":material/timeline:"),
     "explorer": (explorer_page, "Claims explorer", ":material/table:"),
     "briefing": (briefing_page, "Briefing", ":material/description:"),
+    "review": (review_page, "Review", ":material/rate_review:"),
     "attention": (attention_page, "Needs attention", ":material/warning:"),
 }
 

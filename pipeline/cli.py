@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from datetime import date, timedelta
@@ -15,7 +16,7 @@ from rich.table import Table
 
 from pipeline import config
 from pipeline.ingest import runner
-from pipeline.store import connection, database, export, queries
+from pipeline.store import connection, database, export, queries, review_queries, reviews
 from pipeline.yamlfile import InputFileError
 
 
@@ -146,6 +147,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--originals", action="store_true", help="leave out copies (duplicates) of other documents")
     p.add_argument("--limit", type=int, default=None, help="at most this many rows")
     p.set_defaults(func=cmd_documents)
+
+    p = commands.add_parser("review", help="Confirm, reject or correct one link (or add one from a statement).",
+                            description="Record a reviewer's decision on one link, by its claim_id (exports, the "
+                                        "dashboard): --confirm, --reject, --stance, --party or --assertion (move it). "
+                                        "Given a statement_id instead, --assertion A --stance S adds the link the "
+                                        "linker missed. Reviews are appended to a log beside the database and "
+                                        "survive every re-ingest and relink.")
+    _add_db(p)
+    p.add_argument("id", metavar="CLAIM_ID", help="claim id (or a statement id, to add a link)")
+    p.add_argument("--confirm", action="store_true", help="the link is right as it stands")
+    p.add_argument("--reject", nargs="?", const="not a claim", choices=("not a claim", "wrong assertion"),
+                   help="the link is wrong: 'not a claim' (default) or 'wrong assertion'")
+    p.add_argument("--stance", choices=("asserts", "denies"), help="the right stance")
+    p.add_argument("--party", metavar="PARTY_ID", help="the right party (an id of the actors file, or unknown)")
+    p.add_argument("--assertion", metavar="ASSERTION_ID", help="the right assertion (moves the link there)")
+    p.add_argument("--note", default="", help="a free note kept with the review")
+    p.add_argument("--reviewer", default=None, help="who reviews (default: $CLAIMS_REVIEWER)")
+    p.set_defaults(func=cmd_review)
+
+    p = commands.add_parser("reviews", help="List every review: who, when, before -> after.",
+                            description="Every review in the log, oldest first, with whether it applies to a "
+                                        "statement today (orphaned: its statement is gone) or waits for a writer.")
+    _add_db(p)
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    p.set_defaults(func=cmd_reviews)
 
     p = commands.add_parser("quarantine", help="List rejected inputs with their reasons.",
                             description="List inputs that could not be used, why, and where their raw bytes are kept.")
@@ -429,4 +455,84 @@ def cmd_brief(args: argparse.Namespace) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(png)
     print(f"wrote {args.out} ({len(png)} bytes, {int(points['statements'].sum())} dated statements)")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    db = _existing_db(args)
+    if db is None:
+        return 1
+    reviewer = args.reviewer or os.environ.get("CLAIMS_REVIEWER", "")
+    with connection.connect_readonly(db) as con:
+        choices = review_queries.review_choices(con)
+        link = review_queries.link(con, args.id)
+        statement = None if link else review_queries.statement(con, args.id)
+    try:
+        if link is not None:
+            event = reviews.link_review(link, choices, reviewer, confirm=args.confirm, reject=args.reject,
+                                        stance=args.stance, party_id=args.party, assertion_id=args.assertion,
+                                        note=args.note)
+        elif statement is not None:
+            if args.confirm or args.reject:
+                raise reviews.ReviewRejected(f"{args.id} is a statement, not a link: give --assertion and --stance "
+                                             "to add a link from it")
+            event = reviews.added_link(statement, choices, reviewer, args.assertion, args.stance, args.party, args.note)
+        else:
+            _error(f"error: {args.id}: no such claim or statement in {db}")
+            return 1
+    except reviews.ReviewRejected as exc:
+        _error(f"error: {exc}")
+        return 2
+    reviews.append(db, event)
+    applied = database.apply_pending_reviews(db, wait_seconds=1.0)
+    print(f"recorded: {_describe(event)}, by {event.reviewer}; "
+          + ("applied" if applied else "a writer is running: it applies the review before it publishes"))
+    return 0
+
+
+def _describe(event: reviews.ReviewEvent) -> str:
+    before = event.before
+    what = {
+        "confirm": "confirmed",
+        "reject": f"rejected ({event.reason})",
+        "stance": f"stance {before.get('stance')} -> {event.stance.value if event.stance else ''}",
+        "party": f"party {before.get('party_id')} -> {event.party_id}",
+        "assertion": f"moved {event.assertion_id} -> {event.to_assertion_id}",
+        "add": f"added to {event.assertion_id} ({event.stance.value if event.stance else ''})",
+        "note": "note",
+    }[event.action]
+    subject = f"claim {event.claim_id}" if event.claim_id else f"statement \u201c{event.quote[:60]}\u201d"
+    return f"{subject} {what}"
+
+
+def cmd_reviews(args: argparse.Namespace) -> int:
+    db = _existing_db(args)
+    if db is None:
+        return 1
+    events, _ = reviews.read_log(db)
+    with connection.connect_readonly(db) as con:
+        applied = set(review_queries.review_events(con)["id"]) if events else set()
+        orphans = {(r.document_id, reviews.quote_key(r.quote), r.assertion_id)
+                   for r in reviews.orphaned(con).itertuples()}
+    rows = []
+    for event in events:
+        target = event.to_assertion_id if event.action == "assertion" else event.assertion_id
+        key = (event.document_id, reviews.quote_key(event.quote), target)
+        rows.append({
+            "reviewed_at": event.at, "reviewer": event.reviewer, "action": event.action, "claim_id": event.claim_id,
+            "document_id": event.document_id, "quote": event.quote[:160], "assertion_id": event.assertion_id,
+            "before": json.dumps(event.before, ensure_ascii=False),
+            "after": json.dumps({k: v for k, v in (("stance", event.stance.value if event.stance else None),
+                                                   ("party_id", event.party_id),
+                                                   ("assertion_id", event.to_assertion_id),
+                                                   ("reason", event.reason)) if v}, ensure_ascii=False),
+            "note": event.note,
+            "status": "pending" if event.id not in applied else ("orphaned" if key in orphans else "applies"),
+        })
+    frame = pd.DataFrame(rows, columns=["reviewed_at", "reviewer", "action", "claim_id", "document_id", "quote",
+                                        "assertion_id", "before", "after", "note", "status"])
+    _show(frame, args.format, "Reviews")
+    bad = reviews.unreadable_lines(db)
+    if bad:
+        _error(f"warning: {reviews.log_path(db)}: lines {', '.join(map(str, bad[:10]))} are not reviews; kept as they are")
     return 0

@@ -218,4 +218,6 @@ class ClaimExportRow(Strict):
     evidence_start: int = Field(description="character offset of the quote in the stored body")
     evidence_end: int = Field(description="end offset (exclusive) of the quote in the stored body")
     certainty: str = Field(description="asserted, or hedged (reportedly, allegedly, claimed ...)")
-    confidence: float = Field(description="confidence of the link and stance, 0..1")
+    confidence: float = Field(description="confidence of the link and stance, 0..1 (1.0 for a link a reviewer added)")
+    review: str = Field(description="unreviewed, confirmed, corrected (stance or party changed) or added by a reviewer")
+    reviewer: str | None = Field(description="who reviewed the link, if anyone")

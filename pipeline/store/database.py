@@ -33,7 +33,7 @@ from pipeline.models import (
     Span,
     Statement,
 )
-from pipeline.store import read_model
+from pipeline.store import read_model, reviews
 from pipeline.store.connection import StoreBusy, Unwritable, raise_if_not_a_database, transaction, utc_now
 from pipeline.store.migrations import migrate
 
@@ -44,9 +44,62 @@ def writer(path: Path, wait_seconds: float = 600.0) -> Iterator[duckdb.DuckDBPyC
 
     Publication also happens on Ctrl-C and on errors: every committed document is whole, so what
     was written is worth keeping. A killed process never publishes; its working file is removed by
-    the next writer.
+    the next writer. Reviews appended to the review log while the writer ran are applied before it
+    lets go of the lock (pipeline/store/reviews.py says why that is enough).
     """
     path = Path(path)
+    with _writer_lock(path, wait_seconds):
+        with _private_copy(path) as (con, _):
+            yield con
+        _apply_reviews_locked(path)
+    if _reviews_pending(path):
+        apply_pending_reviews(path, wait_seconds=0.0)
+
+
+def apply_pending_reviews(path: Path, wait_seconds: float = 0.0) -> bool:
+    """Publish the database with every review in its log applied; return False when another writer holds it.
+
+    That writer applies them before it lets go (see `writer`), so a busy database loses nothing.
+    """
+    path = Path(path)
+    if not path.exists():
+        return True
+    try:
+        with _writer_lock(path, wait_seconds):
+            _apply_reviews_locked(path)
+    except StoreBusy:
+        return False
+    return True
+
+
+def _apply_reviews_locked(path: Path, rounds: int = 5) -> None:
+    # Each round copies the log as it is then; a review appended during a round makes another. The
+    # rounds are bounded: a file whose rebuild fails would otherwise never catch up.
+    for _ in range(rounds):
+        if not _reviews_pending(path):
+            return
+        with _private_copy(path):
+            pass
+
+
+def _reviews_pending(path: Path) -> bool:
+    size = reviews.log_size(path)
+    return bool(size) and path.exists() and size > _published_reviews(path)
+
+
+def _published_reviews(path: Path) -> int:
+    """Return how many bytes of the review log the published file has applied."""
+    if not path.exists():
+        return 0
+    try:
+        with contextlib.closing(duckdb.connect(str(path), read_only=True)) as con:
+            return reviews.synced_bytes(con)
+    except duckdb.Error:
+        return 0
+
+
+@contextlib.contextmanager
+def _writer_lock(path: Path, wait_seconds: float) -> Iterator[None]:
     lock_path = path.with_name(path.name + ".lock")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -55,35 +108,42 @@ def writer(path: Path, wait_seconds: float = 600.0) -> Iterator[duckdb.DuckDBPyC
         raise Unwritable(f"{path}: cannot write a database there ({exc.strerror or exc})") from None
     with lock:
         _acquire(lock, path, wait_seconds)
-        working = path.with_name(f"{path.name}.writing-{os.getpid()}")
-        _remove_stale_working_files(path)
-        if path.exists():
-            shutil.copyfile(path, working)
-        try:
-            con = duckdb.connect(str(working))
-        except duckdb.IOException as exc:
-            working.unlink(missing_ok=True)
-            raise_if_not_a_database(path, exc)
-            raise
-        # DuckDB draws its own progress bar on long statements (the read-model rebuild on a big file);
-        # the commands report progress themselves.
-        con.execute("SET enable_progress_bar = false")
-        try:
-            migrate(con)
-            read_model.mark_stale(con)
-            yield con
-        finally:
-            # The dashboard's tables are rebuilt from what was written, even after Ctrl-C; if that
-            # fails too, the published file says they are stale and the dashboard warns.
-            with contextlib.suppress(Exception), transaction(con):
-                read_model.rebuild(con)
-            with contextlib.suppress(Exception):
-                con.execute("CHECKPOINT")
-            con.close()
-            os.replace(working, path)
-            wal = working.with_name(working.name + ".wal")
-            with contextlib.suppress(FileNotFoundError):
-                wal.unlink()
+        yield
+
+
+@contextlib.contextmanager
+def _private_copy(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
+    """Yield a connection to a private copy of the published file, then rebuild, publish and close it."""
+    working = path.with_name(f"{path.name}.writing-{os.getpid()}")
+    _remove_stale_working_files(path)
+    if path.exists():
+        shutil.copyfile(path, working)
+    try:
+        con = duckdb.connect(str(working))
+    except duckdb.IOException as exc:
+        working.unlink(missing_ok=True)
+        raise_if_not_a_database(path, exc)
+        raise
+    # DuckDB draws its own progress bar on long statements (the read-model rebuild on a big file);
+    # the commands report progress themselves.
+    con.execute("SET enable_progress_bar = false")
+    try:
+        migrate(con)
+        read_model.mark_stale(con)
+        yield con, working
+    finally:
+        # The dashboard's tables are rebuilt from what was written and the reviews made so far, even
+        # after Ctrl-C; if that fails too, the published file says they are stale and the dashboard warns.
+        with contextlib.suppress(Exception), transaction(con):
+            reviews.sync(con, path)
+            read_model.rebuild(con)
+        with contextlib.suppress(Exception):
+            con.execute("CHECKPOINT")
+        con.close()
+        os.replace(working, path)
+        wal = working.with_name(working.name + ".wal")
+        with contextlib.suppress(FileNotFoundError):
+            wal.unlink()
 
 
 def _acquire(lock, path: Path, wait_seconds: float) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import duckdb
 
-from pipeline.store import read_model
+from pipeline.store import read_model, reviews
 from pipeline.store.connection import transaction, utc_now
 
 # --- migrations -------------------------------------------------------------------------------
@@ -192,6 +192,33 @@ def m008_point_speakers(con: duckdb.DuckDBPyConnection) -> None:
     read_model.rebuild(con)
 
 
+def m009_reviews(con: duckdb.DuckDBPyConnection) -> None:
+    # What reviewers decided (pipeline/store/reviews.py): copies of the review log, refreshed by every
+    # writer, and the views that apply them to the claims. Read model version 4 counts reviewed claims.
+    con.execute(
+        """
+        CREATE TABLE review_events (
+            seq INTEGER PRIMARY KEY, id VARCHAR NOT NULL, reviewed_at TIMESTAMP NOT NULL, reviewer VARCHAR NOT NULL,
+            action VARCHAR NOT NULL, document_id VARCHAR NOT NULL, quote VARCHAR NOT NULL,
+            assertion_id VARCHAR NOT NULL, stance VARCHAR, party_id VARCHAR, to_assertion_id VARCHAR,
+            reason VARCHAR, note VARCHAR NOT NULL, claim_id VARCHAR, before VARCHAR NOT NULL
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE review_states (
+            document_id VARCHAR NOT NULL, quote VARCHAR NOT NULL, quote_key VARCHAR NOT NULL,
+            assertion_id VARCHAR NOT NULL, status VARCHAR, stance VARCHAR, party_id VARCHAR, reason VARCHAR,
+            note VARCHAR NOT NULL, reviewer VARCHAR NOT NULL, reviewed_at TIMESTAMP NOT NULL, events INTEGER NOT NULL
+        )
+        """
+    )
+    for sql in reviews.VIEWS:
+        con.execute(sql)
+    read_model.rebuild(con)
+
+
 MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [
     m001_initial,
     m002_claims,
@@ -201,6 +228,7 @@ MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [
     m006_read_model,
     m007_timeline_ranges,
     m008_point_speakers,
+    m009_reviews,
 ]
 
 
@@ -225,10 +253,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def table_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
-    """Return {table: [(column, type), ...]} for every table in the main schema."""
+    """Return {table: [(column, type), ...]} for every table (not view) in the main schema."""
     rows = con.execute(
-        "SELECT table_name, column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
+        "SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c "
+        "JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name "
+        "WHERE c.table_schema = 'main' AND t.table_type = 'BASE TABLE' ORDER BY c.table_name, c.ordinal_position"
     ).fetchall()
     out: dict[str, list[tuple[str, str]]] = {}
     for table, column, dtype in rows:

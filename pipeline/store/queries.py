@@ -86,7 +86,7 @@ SELECT (SELECT count(*) FROM documents) AS documents,
        (SELECT count(*) FROM statements s JOIN documents d ON d.id = s.document_id
          WHERE d.duplicate_of IS NULL) AS statements,
        (SELECT count(*) FROM quarantine) AS quarantined,
-       (SELECT count(*) FROM claims c JOIN documents d ON d.id = c.document_id
+       (SELECT count(*) FROM reviewed_claims c JOIN documents d ON d.id = c.document_id
          WHERE d.duplicate_of IS NULL AND NOT c.below_threshold) AS claims
 """
 
@@ -121,8 +121,10 @@ SELECT c.id AS claim_id,
        c.evidence_start,
        c.evidence_end,
        c.certainty,
-       c.confidence
-FROM claims c
+       c.confidence,
+       c.review,
+       c.reviewer
+FROM reviewed_claims c
 JOIN statements s ON s.id = c.statement_id
 JOIN documents d ON d.id = c.document_id
 LEFT JOIN assertions a ON a.id = c.assertion_id
@@ -156,7 +158,7 @@ def claims_export(
 ASSERTION_SUMMARY_SQL = """
 WITH counted AS (
     SELECT c.*
-    FROM claims c JOIN documents d ON d.id = c.document_id
+    FROM reviewed_claims c JOIN documents d ON d.id = c.document_id
     WHERE d.duplicate_of IS NULL AND NOT c.below_threshold
 )
 SELECT a.id AS assertion_id,
@@ -223,6 +225,7 @@ class ClaimFilter:
     since: date | None = None
     until: date | None = None
     text: str = ""
+    reviewed_only: bool = False  # only links a reviewer confirmed, corrected or added
 
     def params(self) -> dict:
         """Return the named SQL parameters of the filters that are set (see `_CONDITIONS`)."""
@@ -235,6 +238,7 @@ class ClaimFilter:
             "certainties": list(self.certainties),
             "since": self.since,
             "until": self.until,
+            "reviews": ["confirmed", "corrected", "added"] if self.reviewed_only else None,
         }
         return {name: value for name, value in values.items() if value not in (None, [])}
 
@@ -244,7 +248,7 @@ class ClaimFilter:
 
     def only_point_dimensions(self) -> bool:
         """True when every filter set is one the precomputed timeline points carry."""
-        return not (self.speakers or self.outlets or self.certainties or self.text.strip())
+        return not (self.speakers or self.outlets or self.certainties or self.text.strip() or self.reviewed_only)
 
 
 # The same words as read_model.WORD_PATTERN finds in quotes: runs of letters and digits.
@@ -266,6 +270,7 @@ _CONDITIONS = {
     "certainties": "list_contains($certainties::VARCHAR[], c.certainty)",
     "since": "c.statement_date >= $since::DATE",
     "until": "c.statement_date <= $until::DATE",
+    "reviews": "list_contains($reviews::VARCHAR[], c.review)",
 }
 
 _FILTERED_CTE = """
@@ -379,7 +384,7 @@ def _frame(relation: duckdb.DuckDBPyRelation) -> pd.DataFrame:
 FILTERED_CLAIMS_BODY = """
 SELECT claim_id, assertion_id, assertion, stance, party_id, party, speaker, speaker_role, cue, quote,
        statement_date, date_precision, published_date, outlet, document, url, original_url, title,
-       evidence_start, evidence_end, certainty, confidence, link
+       evidence_start, evidence_end, certainty, confidence, review, reviewer, link
 FROM filtered
 ORDER BY row_no
 LIMIT $limit
@@ -396,7 +401,7 @@ def filtered_claims(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, limit:
 
 EXPLORER_TABLE_BODY = """
 SELECT statement_date, date_precision, assertion_id, party, stance, speaker, quote, outlet, title, link,
-       certainty, confidence
+       certainty, confidence, review
 FROM filtered
 ORDER BY row_no
 LIMIT $limit

@@ -28,7 +28,7 @@ from __future__ import annotations
 import duckdb
 
 # Bumped when the derived tables' shape changes; a writer rebuilds them regardless.
-READ_MODEL_VERSION = "3"
+READ_MODEL_VERSION = "4"
 STALE_KEY = "read_model"
 
 # Quote words as the search tokenises them: runs of letters and digits (Unicode), lower case.
@@ -60,16 +60,19 @@ CREATE TABLE claim_rows (
     document VARCHAR, url VARCHAR, original_url VARCHAR,
     title VARCHAR USING COMPRESSION uncompressed,
     evidence_start INTEGER, evidence_end INTEGER, certainty VARCHAR, confidence DOUBLE,
+    review VARCHAR, reviewer VARCHAR,
     link VARCHAR USING COMPRESSION uncompressed,
     search_text VARCHAR USING COMPRESSION uncompressed
 )
 """
 
-CLAIM_ROWS_SQL = f"""
+# Claims as reviewed (pipeline/store/reviews.py: rejected links out, corrections in, added links too);
+# a file migrated only up to m008 (whose migrations rebuild this model too) has no reviews yet.
+CLAIM_ROWS_SQL = """
 INSERT INTO claim_rows
 WITH counted AS (
     SELECT c.*
-    FROM claims c
+    FROM {claims} c
     WHERE NOT c.below_threshold
       AND c.document_id NOT IN (SELECT id FROM documents WHERE duplicate_of IS NOT NULL)
 )
@@ -86,9 +89,10 @@ SELECT (row_number() OVER (ORDER BY c.statement_date NULLS LAST, c.assertion_id,
        c.statement_date, c.date_precision, d.published AS published_date, d.outlet,
        d.source AS document, d.url, d.original_url, d.title,
        c.evidence_start, c.evidence_end, c.certainty, c.confidence,
+       c.review, c.reviewer,
        coalesce(d.url, d.source) AS link,
        -- The quote's words as the search sees them, each after a space: ' iran supplied drones'.
-       ' ' || array_to_string(regexp_extract_all(lower(s.content_text), '{WORD_PATTERN}'), ' ') AS search_text
+       ' ' || array_to_string(regexp_extract_all(lower(s.content_text), '{word_pattern}'), ' ') AS search_text
 FROM counted c
 JOIN statements s ON s.id = c.statement_id
 JOIN documents d ON d.id = c.document_id
@@ -189,6 +193,14 @@ def is_current(con: duckdb.DuckDBPyConnection) -> bool:
     return row is not None and row[0] == f"current:{READ_MODEL_VERSION}"
 
 
+def _claims_source(con: duckdb.DuckDBPyConnection) -> str:
+    has_reviews = con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'reviewed_claims' AND NOT internal"
+    ).fetchone()[0]
+    return "reviewed_claims" if has_reviews else \
+        "(SELECT *, 'unreviewed' AS review, NULL::VARCHAR AS reviewer FROM claims)"
+
+
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Replace the derived tables from the stored claims, statements and documents.
 
@@ -198,7 +210,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     for sql in DROP_SQL:
         con.execute(sql)
     con.execute(CLAIM_ROWS_DDL)
-    con.execute(CLAIM_ROWS_SQL)
+    con.execute(CLAIM_ROWS_SQL.format(claims=_claims_source(con), word_pattern=WORD_PATTERN))
     # The quote search fetches a few candidate rows by row_no through this index.
     con.execute("CREATE INDEX claim_rows_row_no ON claim_rows (row_no)")
     con.execute(TIMELINE_POINTS_SQL)

@@ -35,7 +35,7 @@ EXPECTED_COLUMNS = {
         "row_no", "document_no", "party_no", "claim_id", "statement_id", "document_id", "assertion_id", "assertion", "stance",
         "party_id", "party", "speaker", "speaker_role", "cue", "quote", "quote_excerpt", "statement_date",
         "date_precision", "published_date", "outlet", "document", "url", "original_url", "title", "evidence_start",
-        "evidence_end", "certainty", "confidence", "link", "search_text",
+        "evidence_end", "certainty", "confidence", "review", "reviewer", "link", "search_text",
     ],
     "timeline_points": [
         "point_no", "assertion_id", "assertion", "party_id", "party", "stance", "statement_date", "date_precision", "date_key", "statements",
@@ -44,6 +44,11 @@ EXPECTED_COLUMNS = {
     "timeline_ranges": ["assertion_id", "first_point", "last_point", "points"],
     "quote_words": ["word", "row_no"],
     "filter_values": ["kind", "value", "label"],
+    # Copies of the review log (pipeline/store/reviews.py), refreshed by every writer.
+    "review_events": ["seq", "id", "reviewed_at", "reviewer", "action", "document_id", "quote", "assertion_id",
+                      "stance", "party_id", "to_assertion_id", "reason", "note", "claim_id", "before"],
+    "review_states": ["document_id", "quote", "quote_key", "assertion_id", "status", "stance", "party_id",
+                      "reason", "note", "reviewer", "reviewed_at", "events"],
     "unknown_party_speakers": ["position", "speaker", "role", "statements", "documents", "example_quote",
                                "example_source"],
 }

@@ -1,0 +1,188 @@
+"""Every read the review page and the review commands make (the queue, one link, its context).
+
+They read the views of pipeline/store/reviews.py, so what they show is the claims as reviewed. The
+filters are the explorer's (queries.ClaimFilter), applied to the links of the queue, which include
+links kept below the linking threshold: those are the ones a reviewer most needs to see.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from pipeline.store import reviews
+from pipeline.store.queries import ClaimFilter
+
+# How far above the weakest kept link a link still counts as "near the threshold": the links kept
+# below it lie within contextual.BELOW_THRESHOLD_BAND (0.1) under it.
+NEAR_THRESHOLD_BAND = 0.1
+BUSY_SPEAKER_STATEMENTS = 3
+
+# What helps most first: a link near the threshold is the likeliest to be wrong; a statement whose
+# stance disagrees with its article's stance toward the same assertion is a likely misreading; a busy
+# speaker with no party hides many points from the charts; then links new since the last review.
+QUEUE_SQL = """
+WITH weakest AS (
+    SELECT coalesce(max(confidence) FILTER (WHERE below_threshold), 0.5) AS below_max FROM claims
+), last_review AS (
+    SELECT max(reviewed_at) AS at FROM review_states
+), queue AS (
+    SELECT c.id AS claim_id, c.statement_id, c.document_id, c.assertion_id, a.claim AS assertion, c.stance,
+           c.party_id, coalesce(p.name, 'Unknown') AS party, c.speaker, s.speaker_role, s.cue_text AS cue,
+           s.content_text AS quote, c.confidence, c.below_threshold, c.statement_date, d.outlet, d.title,
+           coalesce(d.url, d.source) AS link, d.source AS document, c.evidence_start, c.evidence_end,
+           ds.stance AS document_stance,
+           c.below_threshold OR c.confidence < w.below_max + $band AS near_threshold,
+           coalesce(ds.stance IN ('asserts', 'denies') AND ds.stance <> c.stance, FALSE) AS disagrees_with_document,
+           coalesce(c.party_id = 'unknown' AND u.statements >= $busy, FALSE) AS busy_unknown_speaker,
+           l.at IS NULL OR d.ingested_at > l.at AS new_since_review,
+           abs(c.confidence - w.below_max) AS distance
+    FROM reviewed_claims c
+    JOIN documents d ON d.id = c.document_id AND d.duplicate_of IS NULL
+    JOIN statements s ON s.id = c.statement_id
+    CROSS JOIN weakest w
+    CROSS JOIN last_review l
+    LEFT JOIN assertions a ON a.id = c.assertion_id
+    LEFT JOIN parties p ON p.id = c.party_id
+    LEFT JOIN document_stances ds ON ds.document_id = c.document_id AND ds.assertion_id = c.assertion_id
+    LEFT JOIN unknown_party_speakers u ON u.speaker = c.speaker
+    WHERE c.review = 'unreviewed'
+      AND (len($assertions::VARCHAR[]) = 0 OR list_contains($assertions::VARCHAR[], c.assertion_id))
+      AND (len($parties::VARCHAR[]) = 0 OR list_contains($parties::VARCHAR[], c.party_id))
+      AND (len($stances::VARCHAR[]) = 0 OR list_contains($stances::VARCHAR[], c.stance))
+      AND (len($outlets::VARCHAR[]) = 0 OR list_contains($outlets::VARCHAR[], d.outlet))
+      AND (len($speakers::VARCHAR[]) = 0 OR list_contains($speakers::VARCHAR[], c.speaker))
+      AND ($since::DATE IS NULL OR c.statement_date >= $since::DATE)
+      AND ($until::DATE IS NULL OR c.statement_date <= $until::DATE)
+      AND ($text = '' OR contains(lower(s.content_text), lower($text)))
+)
+SELECT * EXCLUDE (distance),
+       4 * near_threshold::INTEGER + 3 * disagrees_with_document::INTEGER + 2 * busy_unknown_speaker::INTEGER
+       + new_since_review::INTEGER AS priority
+FROM queue
+ORDER BY priority DESC, distance, statement_date NULLS LAST, claim_id
+LIMIT $limit
+"""
+
+
+def review_queue(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, limit: int = 200) -> pd.DataFrame:
+    """Unreviewed links of original articles, what helps most first, with why each is in the queue."""
+    return con.execute(QUEUE_SQL, {
+        "band": NEAR_THRESHOLD_BAND, "busy": BUSY_SPEAKER_STATEMENTS, "limit": limit,
+        "assertions": list(filters.assertions), "parties": list(filters.parties), "stances": list(filters.stances),
+        "outlets": list(filters.outlets), "speakers": list(filters.speakers), "since": filters.since,
+        "until": filters.until, "text": filters.text.strip(),
+    }).df()
+
+
+# A link as a reviewer acts on it: a claim as reviewed, or a rejected one (so it can be revived).
+LINK_SQL = """
+SELECT c.id AS claim_id, c.statement_id, c.document_id, s.content_text AS quote, c.assertion_id,
+       coalesce(rc.stance, c.stance) AS stance, coalesce(rc.party_id, c.party_id) AS party_id,
+       coalesce(rc.review, 'rejected') AS review
+FROM claims c
+JOIN statements s ON s.id = c.statement_id
+LEFT JOIN reviewed_claims rc ON rc.id = c.id
+WHERE c.id = $id
+UNION ALL
+SELECT rc.id, rc.statement_id, rc.document_id, s.content_text, rc.assertion_id, rc.stance, rc.party_id, rc.review
+FROM reviewed_claims rc
+JOIN statements s ON s.id = rc.statement_id
+WHERE rc.id = $id AND rc.review = 'added' AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = $id)
+"""
+
+
+def link(con: duckdb.DuckDBPyConnection, claim_id: str) -> dict | None:
+    """Return one link by claim id (document, quote, assertion, stance and party as reviewed), or None."""
+    cursor = con.execute(LINK_SQL, {"id": claim_id})
+    row = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], row)) if row else None
+
+
+STATEMENT_SQL = """
+SELECT s.id AS statement_id, s.document_id, s.content_text AS quote, s.party_id,
+       coalesce(s.speaker_name, s.speaker_text) AS speaker, s.cue_text AS cue
+FROM statements s
+WHERE s.id = $id
+"""
+
+
+def statement(con: duckdb.DuckDBPyConnection, statement_id: str) -> dict | None:
+    """Return one statement (document, quote, party), or None."""
+    cursor = con.execute(STATEMENT_SQL, {"id": statement_id})
+    row = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], row)) if row else None
+
+
+DOCUMENT_STATEMENTS_SQL = """
+SELECT s.id AS statement_id, coalesce(s.speaker_name, s.speaker_text) AS speaker, s.party_id, s.cue_text AS cue,
+       s.content_text AS quote, s.content_start,
+       (SELECT string_agg(rc.assertion_id, ', ' ORDER BY rc.assertion_id) FROM reviewed_claims rc
+        WHERE rc.statement_id = s.id AND NOT rc.below_threshold) AS linked_to
+FROM statements s
+WHERE s.document_id = $document
+ORDER BY s.content_start, s.id
+"""
+
+
+def document_statements(con: duckdb.DuckDBPyConnection, document_id: str) -> pd.DataFrame:
+    """Every statement of one document, in text order, with the assertions it counts for now."""
+    return con.execute(DOCUMENT_STATEMENTS_SQL, {"document": document_id}).df()
+
+
+CONTEXT_SQL = """
+SELECT greatest($start - $width, 0) AS offset, substr(body, greatest($start - $width, 0) + 1, $end - greatest($start - $width, 0) + $width) AS text
+FROM documents WHERE id = $document
+"""
+
+
+def paragraph_around(con: duckdb.DuckDBPyConnection, document_id: str, start: int, end: int,
+                     width: int = 1500) -> tuple[str, str, str]:
+    """Return (before, quote, after) of the paragraph holding [start, end) of a stored body.
+
+    A paragraph ends at a line break; at most `width` characters are read on either side.
+    """
+    row = con.execute(CONTEXT_SQL, {"document": document_id, "start": start, "end": end, "width": width}).fetchone()
+    if row is None:
+        return "", "", ""
+    offset, text = row
+    before, quote, after = text[: start - offset], text[start - offset: end - offset], text[end - offset:]
+    head = before.rsplit("\n", 1)[-1]
+    tail = after.split("\n", 1)[0]
+    return head, quote, tail
+
+
+VALUES_SQL = """
+SELECT 'assertion' AS kind, id AS value, claim AS label, position FROM assertions
+UNION ALL
+SELECT 'party', id, name, NULL FROM parties
+ORDER BY kind, position, value
+"""
+
+
+def review_choices(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Return the assertions and parties a review may name: {kind: {id: label}} ('unknown' included)."""
+    out: dict[str, dict[str, str]] = {"assertion": {}, "party": {}}
+    for kind, value, label, _ in con.execute(VALUES_SQL).fetchall():
+        out[kind][value] = label
+    out["party"].setdefault("unknown", "Unknown")
+    return out
+
+
+EVENTS_SQL = """
+SELECT e.seq, e.id, e.reviewed_at, e.reviewer, e.action, d.source AS document, e.quote, e.assertion_id,
+       e.before, e.stance, e.party_id, e.to_assertion_id, e.reason, e.note, e.claim_id
+FROM review_events e
+LEFT JOIN documents d ON d.id = e.document_id
+ORDER BY e.seq
+"""
+
+
+def review_events(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every review applied to this file, oldest first (the log itself is the full record)."""
+    return con.execute(EVENTS_SQL).df()
+
+
+def orphaned_reviews(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The reviewed links whose statement is gone (see reviews.ORPHANED_SQL)."""
+    return reviews.orphaned(con)
