@@ -19,12 +19,11 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+import dashboard_review
 from pipeline import charts, config
 from pipeline.extract.parties import UNKNOWN_PARTY_ID as UNKNOWN_PARTY
 from pipeline.models import ClaimExportRow
-from pipeline.store import connection, export, queries, review_queries
-
-import dashboard_review
+from pipeline.store import connection, export, queries, review_queries, reviews
 
 EXPORT_COLUMNS = list(ClaimExportRow.model_fields)
 TABLE_LIMIT = 5000
@@ -41,7 +40,7 @@ READS = {
     "claims_export", "documents", "counts", "busiest_assertions", "explorer_table", "read_model_current",
     "source_outlets",
     # pipeline.store.review_queries
-    "review_queue", "review_choices", "paragraph_around", "document_statements", "orphaned_reviews", "review_events",
+    "review_queue", "review_choices", "reviews_synced", "paragraph_around", "document_statements", "orphaned_reviews", "review_events",
 }
 
 
@@ -634,6 +633,8 @@ def guarded(page) -> None:
         st.info(f"No database yet at `{path}`. Run `python -m pipeline ingest data/seeds` (or `make run`).")
         return
     try:
+        if reviews.log_size(path) > read("reviews_synced"):
+            dashboard_review.apply_in_background(path)
         if not read("read_model_current"):
             st.warning("The dashboard's tables were not rebuilt after the last write (it was interrupted, or the "
                        "file predates them), so they may miss recent claims. Any ingest rebuilds them, e.g. "

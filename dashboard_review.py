@@ -42,16 +42,32 @@ def reviewer_name() -> str | None:
     return None
 
 
-def _apply_in_background(db: Path) -> None:
-    # The review is already in the log; republishing the database with it takes a writer round (or is
-    # left to the writer that holds the lock), which the page does not wait for. Not a daemon: a
-    # server stopping mid-round finishes publishing first.
-    threading.Thread(target=database.apply_pending_reviews, args=(db,), kwargs={"wait_seconds": 0.0}).start()
+_APPLYING = threading.Lock()
+
+
+def apply_in_background(db: Path) -> None:
+    """Republish the database with the reviews of its log, in a thread, unless one is at it already.
+
+    The reviews are in the log already; republishing takes a writer round (or is left to the writer
+    that holds the lock), which no page waits for. Also called when a page finds reviews the file
+    does not have yet (a writer was killed before it could apply them). Not a daemon: a server
+    stopping mid-round finishes publishing first.
+    """
+    if not _APPLYING.acquire(blocking=False):
+        return
+
+    def run() -> None:
+        try:
+            database.apply_pending_reviews(db, wait_seconds=0.0)
+        finally:
+            _APPLYING.release()
+
+    threading.Thread(target=run).start()
 
 
 def _record(db: Path, event: reviews.ReviewEvent, message: str) -> None:
     reviews.append(db, event)
-    _apply_in_background(db)
+    apply_in_background(db)
     st.session_state["review_message"] = message
 
 
@@ -106,8 +122,8 @@ def _item(read: Callable, db: Path, reviewer: str, choices: dict, item: dict, po
                                     int(item["evidence_end"]))
         st.markdown(f"{_text(before, '')}**{_text(quote, '')}**{_text(after, '')}")
         link = item.get("link") or ""
-        st.caption(f"{_text(item.get('outlet'), 'outlet unknown')} · {_text(item.get('title'), 'untitled')} · "
-                   f"{item['statement_date'] if not pd.isna(item['statement_date']) else 'date unknown'} · "
+        day = "date unknown" if pd.isna(item["statement_date"]) else f"{pd.Timestamp(item['statement_date']):%Y-%m-%d}"
+        st.caption(f"{_text(item.get('outlet'), 'outlet unknown')} · {_text(item.get('title'), 'untitled')} · {day} · "
                    f"confidence {item['confidence']:.2f}"
                    + (" (below the threshold: not counted yet)" if item["below_threshold"] else "")
                    + (f" · article stance: {item['document_stance']}" if item.get("document_stance") else ""))
@@ -163,7 +179,7 @@ def _corrections(db: Path, reviewer: str, choices: dict, link_row: dict) -> None
                 return
             for event in events:
                 reviews.append(db, event)
-            _apply_in_background(db)
+            apply_in_background(db)
             st.session_state["review_message"] = f"Saved {len(events)} change{'s' if len(events) > 1 else ''}."
             st.rerun()
 

@@ -16,7 +16,14 @@ from rich.table import Table
 
 from pipeline import config
 from pipeline.ingest import runner
-from pipeline.store import connection, database, export, queries, review_queries, reviews
+from pipeline.store import (
+    connection,
+    database,
+    export,
+    queries,
+    review_queries,
+    reviews,
+)
 from pipeline.yamlfile import InputFileError
 
 

@@ -278,3 +278,87 @@ def test_the_timeline_draws_publication_date_points_hollow(server, page):
     page.get_by_text("of the chart as a table").click()
     _settle(page)
     _shot(page, "timeline-hollow")
+
+
+@pytest.fixture(scope="module")
+def review_server(seed_db, tmp_path_factory, chromium):
+    """A dashboard over its own copy of the seed database, which the review test changes."""
+    db = tmp_path_factory.mktemp("review") / "claims.duckdb"
+    shutil.copyfile(seed_db, db)
+    os.environ.pop("CLAIMS_REVIEWER", None)
+    for base in _serve(db, tmp_path_factory):
+        yield base, db
+
+
+def _wait_for(condition, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail("the review was not applied in time")
+        time.sleep(0.3)
+
+
+def test_a_review_in_the_browser_changes_the_chart_and_the_csv_and_survives_a_reextraction(review_server, page,
+                                                                                            tmp_path):
+    import json
+
+    from pipeline.store import connection, queries, reviews
+
+    base, db = review_server
+    drones = "iran-drones-for-ukraine-war"
+
+    def exported() -> dict[str, dict]:
+        with connection.connect_readonly(db) as con:
+            return {r["claim_id"]: r for r in queries.claims_export(con).to_dict("records")}
+
+    def log() -> list[dict]:
+        path = reviews.log_path(db)
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    page.goto(base + f"/timeline?assertion={drones}&reviewed=1")
+    page.wait_for_selector("text=No statements are linked to this assertion yet", timeout=60000)
+
+    page.goto(base + f"/review?assertion={drones}")
+    page.get_by_label("Your name", exact=True).fill("Rita Reviewer")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Reviewing as", timeout=60000)
+    _settle(page)
+    _shot(page, "review")
+    # The keyboard shortcuts: X rejects the first link of the queue, Y confirms the next one.
+    page.keyboard.press("x")
+    page.wait_for_selector("text=Rejected.", timeout=30000)
+    _settle(page)
+    page.keyboard.press("y")
+    page.wait_for_selector("text=Confirmed.", timeout=30000)
+    rejected, confirmed = log()
+    assert (rejected["action"], rejected["reviewer"], rejected["assertion_id"]) == ("reject", "Rita Reviewer", drones)
+    assert (confirmed["action"], confirmed["reviewer"]) == ("confirm", "Rita Reviewer")
+    _wait_for(lambda: rejected["claim_id"] not in exported()
+              and exported()[confirmed["claim_id"]]["review"] == "confirmed")
+
+    def check_views() -> None:
+        page.goto(base + f"/timeline?assertion={drones}&reviewed=1")
+        page.wait_for_selector(CHART, timeout=60000)  # the confirmed link is a point of its own now
+        _settle(page)
+        page.goto(base + f"/explorer?assertion={drones}")
+        page.wait_for_selector("[data-testid='stDataFrame']", timeout=60000)
+        _settle(page)
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Download this table (CSV)").click()
+        text = Path(download_info.value.path()).read_bytes().decode("utf-8-sig")
+        rows = {r["claim_id"]: r for r in csv.DictReader(io.StringIO(text, newline=""))}
+        assert rejected["claim_id"] not in rows
+        assert (rows[confirmed["claim_id"]]["review"], rows[confirmed["claim_id"]]["reviewer"]) == \
+            ("confirmed", "Rita Reviewer")
+
+    check_views()
+    # Re-extract every statement against a changed catalog: the reviews apply to the new claims.
+    catalog = tmp_path / "assertions.yaml"
+    catalog.write_text((REPO_ROOT / "data" / "assertions.yaml").read_text(encoding="utf-8") + (
+        "\n  - id: china-mediates\n    claim: China is mediating between Russia and Ukraine.\n"), encoding="utf-8")
+    relink = subprocess.run([sys.executable, "-m", "pipeline", "relink", "--reextract", "--catalog", str(catalog),
+                             "--db", str(db), "--workers", "1"], cwd=REPO_ROOT, capture_output=True, text=True,
+                            timeout=600)
+    assert relink.returncode == 0, relink.stderr
+    check_views()
+    _shot(page, "review-after-reextract")

@@ -34,7 +34,13 @@ from pipeline.models import (
     Statement,
 )
 from pipeline.store import read_model, reviews
-from pipeline.store.connection import StoreBusy, Unwritable, raise_if_not_a_database, transaction, utc_now
+from pipeline.store.connection import (
+    StoreBusy,
+    Unwritable,
+    raise_if_not_a_database,
+    transaction,
+    utc_now,
+)
 from pipeline.store.migrations import migrate
 
 

@@ -49,7 +49,7 @@ SELECT outlet, count(*) AS claims FROM filtered WHERE outlet IS NOT NULL GROUP B
 """
 
 
-def source_outlets(con: duckdb.DuckDBPyConnection, filters: "ClaimFilter") -> list[str]:
+def source_outlets(con: duckdb.DuckDBPyConnection, filters: ClaimFilter) -> list[str]:
     """Return the outlets of the claims matching the filters, the most quoted first (a briefing's sources)."""
     return [row[0] for row in con.execute(*_filtered_sql(con, SOURCE_OUTLETS_BODY, filters)).fetchall()]
 

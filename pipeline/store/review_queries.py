@@ -186,3 +186,8 @@ def review_events(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def orphaned_reviews(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The reviewed links whose statement is gone (see reviews.ORPHANED_SQL)."""
     return reviews.orphaned(con)
+
+
+def reviews_synced(con: duckdb.DuckDBPyConnection) -> int:
+    """How many bytes of the review log this file has applied (less than the log's size: reviews pending)."""
+    return reviews.synced_bytes(con)
