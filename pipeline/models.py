@@ -78,6 +78,16 @@ class Speaker(Strict):
     roles: list[Role] = []
 
 
+class AssertionExample(Strict):
+    """A statement a reviewer judged for an assertion: its reading (the statement in its context) and the verdict.
+
+    stance None: the reviewer rejected the link (not a claim, or about another assertion).
+    """
+
+    text: str = Field(min_length=1)
+    stance: Stance | None = None
+
+
 class Assertion(Strict):
     """A disputed proposition from the catalog."""
 
@@ -86,6 +96,8 @@ class Assertion(Strict):
     counterclaim: str | None = None
     notes: str | None = None
     hints: list[str] = []
+    # Labelled examples: from reviews (runner.with_review_examples), or written in the catalog by hand.
+    examples: list[AssertionExample] = []
 
 
 class Span(Strict):

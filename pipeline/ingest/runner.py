@@ -26,7 +26,7 @@ from pipeline.ingest.documents import document_id
 from pipeline.ingest.pool import InProcess, Outcome, Request, WorkerPool
 from pipeline.ingest.worker import DocumentFailed, DocumentTimeout
 from pipeline.link.analyzer import Analysis, Analyzer
-from pipeline.models import Document, QuarantineRecord, Strict
+from pipeline.models import AssertionExample, Document, QuarantineRecord, Strict
 from pipeline.store import database
 
 
@@ -177,9 +177,40 @@ class StopRequest:
 
 
 def analysis_version(analyze: Analyzer) -> str:
-    """Return a hash of what claims depend on besides the text: the catalog and the actors."""
-    payload = analyze.catalog.model_dump_json() + analyze.actors.model_dump_json()
+    """Return a hash of what claims depend on besides the text: the catalog and the actors.
+
+    Reviewed examples are left out: a review must not make the next ingest relink a whole archive;
+    `relink` applies them (with_review_examples).
+    """
+    catalog = analyze.catalog.model_dump_json(exclude={"assertions": {"__all__": {"examples"}}})
+    payload = catalog + analyze.actors.model_dump_json()
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def with_review_examples(con: duckdb.DuckDBPyConnection, analyze: Analyzer) -> Analyzer:
+    """Return the analyzer with every reviewed link of the database as a labelled example of its assertion.
+
+    An example is the reviewed statement as the linker reads it (its sentence, and its context when it
+    is bare), with the stance it has after review, or none when the link was rejected; the linker then
+    lets statements that read almost the same follow the verdict (contextual.ExampleIndex).
+    """
+    rows = database.reviewed_examples(con)
+    if not rows:
+        return analyze
+    readings: dict[str, dict[str, str]] = {}
+    examples: dict[str, list[AssertionExample]] = {}
+    known = {a.id for a in analyze.catalog.assertions}
+    for document_id, statement_id, assertion_id, stance in rows:
+        if assertion_id not in known:
+            continue
+        if document_id not in readings:
+            document = database.load_document(con, document_id)
+            readings[document_id] = analyze.readings(document, database.load_attributions(con, document_id)) \
+                if document else {}
+        text = readings[document_id].get(statement_id)
+        if text:
+            examples.setdefault(assertion_id, []).append(AssertionExample(text=text, stance=stance))
+    return analyze.with_examples(examples)
 
 
 def sync_catalog(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console | None = None,
@@ -213,6 +244,7 @@ def relink(con: duckdb.DuckDBPyConnection, analyze: Analyzer, console: Console |
     documents.
     """
     console = console or Console(stderr=True, highlight=False)
+    analyze = with_review_examples(con, analyze)
     ids = database.document_ids(con)
     progress = _progress(console, len(ids))
     parallel = workers != 1 and len(ids) >= PARALLEL_RELINK_MIN
@@ -400,6 +432,7 @@ def ingest(
         console.print(passed_over_message(other_types), markup=False, soft_wrap=True)
     summary.skipped = sum(1 for entry in skipped if not entry.quarantine)
     with database.writer(db) as con, StopRequest() as stop:
+        analyze = with_review_examples(con, analyze)  # new documents follow the reviews made so far
         summary.relinked = sync_catalog(con, analyze, console, workers)
         for entry in skipped:
             if entry.quarantine:

@@ -1,6 +1,6 @@
 """Score the tracker on disputes it was not built around: a researcher's own catalog and actors, real news.
 
-    python -m pipeline.learn.eval_disputes [--set dev|train|both] [--check] [--show-errors]
+    python -m pipeline.learn.eval_disputes [--set dev|train|both] [--check] [--show-errors] [--simulate-review N]
 
 For each set under ../shared/eval/disputes_<set>/ (read its README): the articles of its manifest are
 taken from PolNeAR's texts, ingested through the product's own path (runner.ingest with the set's
@@ -12,6 +12,10 @@ links; claims whose party stayed unknown are counted apart. `--check` fails belo
 floors/disputes.json, which only catch breakage. The linker's constants were checked on the train set
 (pipeline.link.contextual, pipeline.link.evidence name which), so train figures are not held out; the dev set
 was never used to choose anything.
+`--simulate-review N` then plays a reviewer: the N first links of the Review page's queue for each
+dispute (assertion) are confirmed, corrected (stance, or the party of an unknown speaker) or rejected
+as gold.csv says, through the review log; the database is relinked (the linker learns from the
+reviews) and precision and recall are reported on the articles no review touched, before and after.
 Skips cleanly when the evaluation data is absent.
 """
 
@@ -34,7 +38,7 @@ from pipeline.extract.parties import UNKNOWN_PARTY_ID, load_actors
 from pipeline.ingest import runner
 from pipeline.link.analyzer import Analyzer
 from pipeline.link.catalog import load_catalog
-from pipeline.store import connection, queries
+from pipeline.store import connection, database, queries, review_queries, reviews
 
 FLOORS_PATH = Path(__file__).resolve().parent / "floors" / "disputes.json"
 SETS = ("dev", "train")
@@ -111,8 +115,12 @@ def write_articles(folder: Path, manifest: Path) -> Path:
     return moved
 
 
-def score_set(name: str, workdir: Path) -> Score:
-    """Ingest one set through the product's path and score its claims."""
+def score_set(name: str, workdir: Path, simulate_review: int = 0) -> Score | tuple[Score, Score, Score, Score]:
+    """Ingest one set through the product's path and score its claims.
+
+    With `simulate_review`, return (before, after) scored on the articles the simulated reviews left
+    alone, then (before, after) on every article (what the charts show once the reviews apply).
+    """
     source = set_dir(name)
     articles = workdir / name
     articles.mkdir(parents=True)
@@ -121,7 +129,20 @@ def score_set(name: str, workdir: Path) -> Score:
     db = workdir / f"{name}.duckdb"
     started = time.perf_counter()
     runner.ingest([articles], db, analyze, manifest=manifest, console=Console(stderr=True, quiet=True))
-    score = Score(name, seconds=time.perf_counter() - started)
+    score = _score(name, db, source, time.perf_counter() - started)
+    if not simulate_review:
+        return score
+    reviewed = play_reviewer(db, score, simulate_review)
+    with database.writer(db) as con:
+        runner.relink(con, analyze, Console(stderr=True, quiet=True))
+    after = _score(f"{name} after review", db, source, time.perf_counter() - started)
+    return (_without(score, reviewed, f"{name} before review"), _without(after, reviewed, after.name),
+            _without(score, set(), f"{name} before review, every article"),
+            _without(after, set(), f"{name} after review, every article"))
+
+
+def _score(name: str, db: Path, source: Path, seconds: float) -> Score:
+    score = Score(name, seconds=seconds)
     score.firm, score.optional = read_gold(source)
     with connection.connect_readonly(db) as con:
         claims = queries.claims_export(con)
@@ -131,6 +152,52 @@ def score_set(name: str, workdir: Path) -> Score:
             continue
         score.predicted.add((Path(row.document).stem, row.assertion_id, row.party_id, str(row.stance)))
     return score
+
+
+def _without(score: Score, articles: set[str], name: str) -> Score:
+    """Return the score with the given articles left out of predictions and gold alike."""
+    kept = Score(name, seconds=score.seconds, unknown_party=score.unknown_party)
+    kept.predicted = {t for t in score.predicted if t[0] not in articles}
+    kept.firm = {t for t in score.firm if t[0] not in articles}
+    kept.optional = {t for t in score.optional if t[0] not in articles}
+    return kept
+
+
+def play_reviewer(db: Path, score: Score, per_dispute: int) -> set[str]:
+    """Review the first links of each dispute's queue as gold.csv says; return the articles reviewed.
+
+    A link gold holds is confirmed; one gold holds with the other stance gets that stance; an unknown
+    speaker's link that gold gives to exactly one party with that stance gets that party; any other
+    is rejected as not a claim. What a reviewer reads (the quote in its paragraph) is not needed here:
+    the gold rows are the reviewer's judgement.
+    """
+    gold = score.firm | score.optional
+    events, touched = [], set()
+    with connection.connect_readonly(db) as con:
+        choices = review_queries.review_choices(con)
+        for assertion_id in choices["assertion"]:
+            queue = review_queries.review_queue(con, queries.ClaimFilter(assertions=(assertion_id,)),
+                                                limit=per_dispute)
+            for item in queue.to_dict("records"):
+                article = Path(item["document"]).stem
+                party, stance = item["party_id"], item["stance"]
+                other = "denies" if stance == "asserts" else "asserts"
+                parties = {t[2] for t in gold if t[:2] == (article, assertion_id) and t[3] == stance}
+                if (article, assertion_id, party, stance) in gold:
+                    change = {"confirm": True}
+                elif (article, assertion_id, party, other) in gold:
+                    change = {"stance": other}
+                elif party == UNKNOWN_PARTY_ID and len(parties) == 1:
+                    change = {"party_id": parties.pop()}
+                else:
+                    change = {"reject": "not a claim"}
+                item["review"] = "unreviewed"
+                events.append(reviews.link_review(item, choices, "simulated reviewer", **change))
+                touched.add(article)
+    for event in events:
+        reviews.append(db, event)
+    database.apply_pending_reviews(db, wait_seconds=60)
+    return touched
 
 
 def breakdown(score: Score, position: int) -> dict[str, tuple[int, int, int]]:
@@ -179,6 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", choices=(*SETS, "both"), default="both", help="which dispute set (default both)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a figure is below its floor")
     parser.add_argument("--show-errors", action="store_true", help="list the missed and the spurious tuples")
+    parser.add_argument("--simulate-review", type=int, default=0, metavar="N",
+                        help="review the first N queue items per dispute as gold says, relink, and compare the "
+                             "articles not reviewed before and after")
     args = parser.parse_args(argv)
     names = SETS if args.set == "both" else (args.set,)
     missing = [name for name in names if not available(name)]
@@ -186,6 +256,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"disputes_{missing[0]}: evaluation data not found under {config.eval_dir()}; skipping.")
         return 0
     with tempfile.TemporaryDirectory(prefix="eval-disputes-") as tmp:
+        if args.simulate_review:
+            for name in names:
+                before, after, *every = score_set(name, Path(tmp), args.simulate_review)
+                print(f"disputes_{name}, {args.simulate_review} reviews per dispute; the articles not reviewed: "
+                      f"{len(before.firm)} firm rows")
+                for score in (before, after, *every):
+                    report(score, args.show_errors)
+            return 0
         scores = [score_set(name, Path(tmp)) for name in names]
     for score in scores:
         report(score, args.show_errors)

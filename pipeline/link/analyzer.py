@@ -18,6 +18,7 @@ from pipeline.link.catalog import Catalog, load_catalog
 from pipeline.link.contextual import ContextLinker, LinkRequest
 from pipeline.link.semantic import SemanticModels, semantic_models
 from pipeline.models import (
+    AssertionExample,
     Claim,
     DatePrecision,
     Document,
@@ -214,8 +215,36 @@ class Analyzer:
 
     def derive(self, document: Document, attributions: list[attribution.Attribution]) -> Analysis:
         """Return statements and claims from a document's attributions (relinking skips extraction)."""
-        statements: list[Statement] = []
+        statements, found_by_statement, requests = self._statements(document, attributions)
         claims: list[Claim] = []
+        for statement, found, links in zip(statements, found_by_statement, self.linker.link_many(requests)):
+            for link in links:
+                claims.append(
+                    Claim(
+                        id=claim_id(statement.id, link.assertion_id),
+                        statement_id=statement.id,
+                        document_id=document.id,
+                        assertion_id=link.assertion_id,
+                        stance=link.stance,
+                        confidence=link.confidence,
+                        relatedness=link.relatedness,
+                        below_threshold=link.below_threshold,
+                        party_id=statement.party_id,
+                        statement_date=statement.statement_date,
+                        date_precision=statement.date_precision,
+                        certainty=statement.certainty,
+                        evidence_start=found.content.start,
+                        evidence_end=found.content.end,
+                        speaker=statement.speaker_name or (found.speaker.text if found.speaker else None),
+                        quote_excerpt=found.content.text[:160],
+                    )
+                )
+        return Analysis(statements=statements, claims=claims)
+
+    def _statements(self, document: Document, attributions: list[attribution.Attribution]
+                    ) -> tuple[list[Statement], list[attribution.Attribution], list[LinkRequest]]:
+        """Return each attribution's statement (party, date) and what the linker reads of it."""
+        statements: list[Statement] = []
         last_date: dict[str, tuple] = {}
         requests: list[LinkRequest] = []
         found_by_statement: list[attribution.Attribution] = []
@@ -281,29 +310,20 @@ class Analyzer:
                 speaker_party=None if party.party_id == parties.UNKNOWN_PARTY_ID else party.party_id,
                 speaker_pronouns=SPEAKER_PRONOUNS.get(party.via, frozenset())))
             found_by_statement.append(found)
-        for statement, found, links in zip(statements, found_by_statement, self.linker.link_many(requests)):
-            for link in links:
-                claims.append(
-                    Claim(
-                        id=claim_id(statement.id, link.assertion_id),
-                        statement_id=statement.id,
-                        document_id=document.id,
-                        assertion_id=link.assertion_id,
-                        stance=link.stance,
-                        confidence=link.confidence,
-                        relatedness=link.relatedness,
-                        below_threshold=link.below_threshold,
-                        party_id=statement.party_id,
-                        statement_date=statement.statement_date,
-                        date_precision=statement.date_precision,
-                        certainty=statement.certainty,
-                        evidence_start=found.content.start,
-                        evidence_end=found.content.end,
-                        speaker=statement.speaker_name or (found.speaker.text if found.speaker else None),
-                        quote_excerpt=found.content.text[:160],
-                    )
-                )
-        return Analysis(statements=statements, claims=claims)
+        return statements, found_by_statement, requests
+
+    def readings(self, document: Document, attributions: list[attribution.Attribution]) -> dict[str, str]:
+        """Return {statement id: what the linker reads of it} (the text a reviewed example is kept as)."""
+        reader = ContextLinker(self.catalog, self.actors, None)  # reading needs words only, never a model
+        statements, _, requests = self._statements(document, attributions)
+        return {statement.id: reader.reading(request) for statement, request in zip(statements, requests)}
+
+    def with_examples(self, examples: dict[str, list[AssertionExample]]) -> Analyzer:
+        """Return an analyzer whose catalog carries these reviewed examples ({assertion id: examples})."""
+        catalog = Catalog(assertions=[a.model_copy(update={"examples": examples.get(a.id, a.examples)})
+                                      for a in self.catalog.assertions])
+        return Analyzer(self.actors, catalog, stance_model=self._stance_model, semantic=self._semantic)
+
 
 
 def analyzer(actors_path: Path | None = None, catalog_path: Path | None = None) -> Analyzer:

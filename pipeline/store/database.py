@@ -446,3 +446,22 @@ def insert_quarantine(con: duckdb.DuckDBPyConnection, record: QuarantineRecord) 
          record.raw_copy, record.quarantined_at],
     )
     return True
+
+
+def reviewed_examples(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str | None]]:
+    """Return (document id, statement id, assertion id, stance or None for a rejection) of every reviewed link.
+
+    The stance is the one the link has after review (a correction, or the linker's when confirmed).
+    Links of copies are left out: a copy's statements never count.
+    """
+    return con.execute(
+        """
+        SELECT r.document_id, r.statement_id, r.assertion_id,
+               CASE WHEN r.status = 'rejected' THEN NULL ELSE coalesce(r.stance, c.stance) END
+        FROM reviewed_links r
+        JOIN documents d ON d.id = r.document_id AND d.duplicate_of IS NULL
+        LEFT JOIN claims c ON c.statement_id = r.statement_id AND c.assertion_id = r.assertion_id
+        WHERE r.status IS NOT NULL AND (r.status = 'rejected' OR coalesce(r.stance, c.stance) IS NOT NULL)
+        ORDER BY r.reviewed_at, r.document_id, r.statement_id, r.assertion_id
+        """
+    ).fetchall()

@@ -32,3 +32,31 @@ def test_the_evaluation_skips_without_its_data(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("CLAIMS_EVAL_DIR", str(tmp_path))
     assert eval_disputes.main(["--check"]) == 0
     assert "evaluation data not found" in capsys.readouterr().out
+
+
+def test_the_simulated_reviewer_confirms_corrects_and_rejects_as_gold_says(seed_db, tmp_path):
+    import json
+    import shutil
+    from pathlib import Path
+
+    from pipeline.store import connection, queries, review_queries, reviews
+
+    db = tmp_path / "claims.duckdb"
+    shutil.copyfile(seed_db, db)
+    drones = "iran-drones-for-ukraine-war"
+    with connection.connect_readonly(db) as con:
+        queue = review_queries.review_queue(con, queries.ClaimFilter(assertions=(drones,)), limit=3)
+    first, second, third = queue.to_dict("records")
+    other = {"asserts": "denies", "denies": "asserts"}
+    score = Score("seeds", firm={(Path(first["document"]).stem, drones, first["party_id"], first["stance"]),
+                                 (Path(second["document"]).stem, drones, second["party_id"], other[second["stance"]])})
+    touched = eval_disputes.play_reviewer(db, score, 3)
+    events = {e["claim_id"]: e for e in map(json.loads, reviews.log_path(db).read_text().splitlines())}
+    assert events[first["claim_id"]]["action"] == "confirm"
+    assert (events[second["claim_id"]]["action"], events[second["claim_id"]]["stance"]) == \
+        ("stance", other[second["stance"]])
+    assert (events[third["claim_id"]]["action"], events[third["claim_id"]]["reason"]) == ("reject", "not a claim")
+    assert Path(first["document"]).stem in touched
+    with connection.connect_readonly(db) as con:
+        exported = set(queries.claims_export(con)["claim_id"])
+    assert first["claim_id"] in exported and third["claim_id"] not in exported
