@@ -27,7 +27,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.store import connection, database, export, queries  # noqa: E402
+from pipeline.store import connection, database, export, queries, review_queries  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 DB = OUT / "bench.duckdb"
@@ -214,6 +214,10 @@ def main() -> int:
         ("needs_date (attention)", lambda: queries.needs_date(con), None),
         ("unknown_party_speakers (attention)", lambda: queries.unknown_party_speakers(con), None),
         ("quarantined (attention)", lambda: queries.quarantined(con), None),
+        ("review_queue 200, no filter (review)", lambda: review_queries.review_queue(con, every, 200), None),
+        ("review_queue 200, one assertion (review)", lambda: review_queries.review_queue(con, one_assertion, 200),
+         None),
+        ("orphaned_reviews (attention)", lambda: review_queries.orphaned_reviews(con), None),
     ]
     print(f"\n{'query':44s} {'DuckDB ms':>10s} {'pandas ms':>10s}  target")
     slow = []

@@ -491,7 +491,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         _error(f"error: {exc}")
         return 2
     reviews.append(db, event)
-    applied = database.apply_pending_reviews(db, wait_seconds=1.0)
+    applied = database.apply_pending_reviews(db, wait_seconds=0.0)
     print(f"recorded: {_describe(event)}, by {event.reviewer}; "
           + ("applied" if applied else "a writer is running: it applies the review before it publishes"))
     return 0

@@ -140,8 +140,10 @@ def _private_copy(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]
     finally:
         # The dashboard's tables are rebuilt from what was written and the reviews made so far, even
         # after Ctrl-C; if that fails too, the published file says they are stale and the dashboard warns.
+        # Apart: a review log that cannot be read must not keep the dashboard's tables from the claims.
         with contextlib.suppress(Exception), transaction(con):
             reviews.sync(con, path)
+        with contextlib.suppress(Exception), transaction(con):
             read_model.rebuild(con)
         with contextlib.suppress(Exception):
             con.execute("CHECKPOINT")
