@@ -174,6 +174,11 @@ def test_documents_that_fail_to_relink_leave_the_version_so_the_next_run_relinks
     monkeypatch.setattr(runner, "PARALLEL_RELINK_MIN", 1)
     monkeypatch.setattr(runner, "DEFAULT_DOCUMENT_SECONDS", 0.001)  # every relink runs over its time
     monkeypatch.setattr(runner, "SECONDS_PER_MB", 0.0)
+    # The run waits up to POLL_SECONDS for answers before it looks at deadlines, so on a fast machine a
+    # small document's answer (tens of ms) beat its 1 ms limit (CI, once): the deadlines are looked at at once.
+    from pipeline.ingest import pool
+
+    monkeypatch.setattr(pool, "POLL_SECONDS", 0.0)
     db = tmp_path / "claims.duckdb"
     shutil.copy(seed_db, db)
     before = _content(db)["claims"]
@@ -181,5 +186,9 @@ def test_documents_that_fail_to_relink_leave_the_version_so_the_next_run_relinks
         database.set_setting(con, "analysis_version", "an earlier catalog")
         runner.relink(con, analyze, workers=2)
         assert database.get_setting(con, "analysis_version") == "an earlier catalog"
-    assert "5 documents could not be relinked; run relink again" in capsys.readouterr().err
+    # A document with nothing to link may answer inside the limit; the others cannot.
+    err = capsys.readouterr().err
+    failed = err.count("keeps its earlier statements: relinking failed: took too long")
+    assert failed >= 4, err
+    assert f"{failed} documents could not be relinked; run relink again" in err
     assert _content(db)["claims"] == before
