@@ -520,7 +520,7 @@ def cmd_reviews(args: argparse.Namespace) -> int:
     with connection.connect_readonly(db) as con:
         applied = set(review_queries.review_events(con)["id"]) if events else set()
         orphans = {(r.document_id, reviews.quote_key(r.quote), r.assertion_id)
-                   for r in reviews.orphaned(con).itertuples()}
+                   for r in review_queries.orphaned_reviews(con).itertuples()}
     rows = []
     for event in events:
         target = event.to_assertion_id if event.action == "assertion" else event.assertion_id

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from pipeline.ingest.dedupe import Fingerprint
 from pipeline.models import (
@@ -37,6 +36,7 @@ from pipeline.store import read_model, reviews
 from pipeline.store.connection import (
     StoreBusy,
     Unwritable,
+    insert_rows,
     raise_if_not_a_database,
     transaction,
     utc_now,
@@ -263,30 +263,14 @@ def insert_document(
             ],
         )
         if document.duplicate_of is None and fingerprint.bands:
-            _insert_rows(con, "document_bands", [[document.id, band] for band in fingerprint.bands])
+            insert_rows(con, "document_bands", [[document.id, band] for band in fingerprint.bands])
         con.execute("INSERT INTO document_sources VALUES (?, ?, ?)", [document.id, document.source, now])
         _insert_statements(con, statements)
         _insert_claims(con, claims)
 
 
-def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[list]) -> None:
-    """Insert rows (in the table's column order) with one statement: the rows travel as one Arrow table.
-
-    executemany runs one INSERT per row (about 1 ms each); a document's statements and claims are
-    dozens of rows, and the single writer stores every document, so this is most of its time.
-    """
-    if not rows:
-        return
-    columns = [pa.array(column) for column in zip(*rows)]
-    con.register("incoming_rows", pa.table(columns, names=[f"c{i}" for i in range(len(columns))]))
-    try:
-        con.execute(f"INSERT INTO {table} SELECT * FROM incoming_rows")
-    finally:
-        con.unregister("incoming_rows")
-
-
 def _insert_statements(con: duckdb.DuckDBPyConnection, statements: list[Statement]) -> None:
-    _insert_rows(
+    insert_rows(
         con, "statements",
         [
             [
@@ -343,14 +327,14 @@ def write_stances(con: duckdb.DuckDBPyConnection, document_ids: list[str], stanc
         con.execute("DELETE FROM document_stances WHERE document_id IN (SELECT unnest(?::VARCHAR[]))",
                     [document_ids])
         if stances:
-            _insert_rows(con, "document_stances",
+            insert_rows(con, "document_stances",
                          [[s.document_id, s.assertion_id, s.stance.value, s.confidence] for s in stances])
         con.execute("UPDATE documents SET stances_version = ? WHERE id IN (SELECT unnest(?::VARCHAR[]))",
                     [version, document_ids])
 
 
 def _insert_claims(con: duckdb.DuckDBPyConnection, claims: list[Claim]) -> None:
-    _insert_rows(
+    insert_rows(
         con, "claims",
         [
             [c.id, c.statement_id, c.document_id, c.assertion_id, c.stance.value, c.confidence, c.relatedness,

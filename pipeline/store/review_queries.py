@@ -183,9 +183,21 @@ def review_events(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(EVENTS_SQL).df()
 
 
+ORPHANED_SQL = """
+SELECT r.document_id, d.source AS document, r.quote, r.assertion_id, r.status, r.stance, r.party_id,
+       r.reviewer, r.reviewed_at, r.note
+FROM review_states r
+LEFT JOIN documents d ON d.id = r.document_id
+WHERE NOT EXISTS (SELECT 1 FROM review_matches m WHERE m.document_id = r.document_id
+                  AND m.quote_key = r.quote_key AND m.assertion_id = r.assertion_id)
+ORDER BY r.reviewed_at
+"""
+
+
 def orphaned_reviews(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The reviewed links whose statement is gone (see reviews.ORPHANED_SQL)."""
-    return reviews.orphaned(con)
+    """Return the reviewed links whose statement no longer exists (a DataFrame)."""
+    return con.execute(ORPHANED_SQL).df()
+
 
 
 def reviews_synced(con: duckdb.DuckDBPyConnection) -> int:

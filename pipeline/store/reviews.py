@@ -36,11 +36,10 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
-import pyarrow as pa
 from pydantic import Field
 
 from pipeline.models import Stance, Strict
-from pipeline.store.connection import utc_now
+from pipeline.store.connection import insert_rows, utc_now
 
 ReviewAction = Literal["confirm", "reject", "stance", "party", "assertion", "add", "note"]
 ReviewStatus = Literal["confirmed", "rejected", "corrected", "added"]
@@ -132,30 +131,28 @@ def read_log(db: Path) -> tuple[list[ReviewEvent], int]:
     A line that is not a review (edited by hand and broken) is skipped here and reported by
     `unreadable_lines`; it is never rewritten.
     """
-    path = log_path(db)
-    if not path.exists():
-        return [], 0
-    with _locked(path, "r", exclusive=False) as handle:
-        text = handle.read()
-    events = []
-    for line in text.splitlines():
-        with contextlib.suppress(ValueError):
-            events.append(ReviewEvent.model_validate_json(line))
-    return events, len(text.encode("utf-8"))
+    events, _, size = _parse_log(db)
+    return events, size
 
 
 def unreadable_lines(db: Path) -> list[int]:
     """Return the line numbers (1-based) of log lines that are not reviews."""
+    return _parse_log(db)[1]
+
+
+def _parse_log(db: Path) -> tuple[list[ReviewEvent], list[int], int]:
     path = log_path(db)
     if not path.exists():
-        return []
-    bad = []
-    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+        return [], [], 0
+    with _locked(path, "r", exclusive=False) as handle:
+        text = handle.read()
+    events, bad = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
         try:
-            ReviewEvent.model_validate_json(line)
+            events.append(ReviewEvent.model_validate_json(line))
         except ValueError:
             bad.append(number)
-    return bad
+    return events, bad, len(text.encode("utf-8"))
 
 
 def log_size(db: Path) -> int:
@@ -291,29 +288,20 @@ def sync(con: duckdb.DuckDBPyConnection, db: Path) -> int:
     con.execute("DELETE FROM review_events")
     con.execute("DELETE FROM review_states")
     if events:
-        _insert(con, "review_events", [
+        insert_rows(con, "review_events", [
             [i, e.id, e.at, e.reviewer, e.action, e.document_id, e.quote, e.assertion_id,
              e.stance.value if e.stance else None, e.party_id, e.to_assertion_id, e.reason, e.note, e.claim_id,
              json.dumps(e.before)]
             for i, e in enumerate(events, start=1)
         ])
     if states:
-        _insert(con, "review_states", [
+        insert_rows(con, "review_states", [
             [s.document_id, s.quote, s.quote_key, s.assertion_id, s.status, s.stance.value if s.stance else None,
              s.party_id, s.reason, s.note, s.reviewer, s.reviewed_at, s.events]
             for s in states
         ])
     con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [SYNCED_KEY, str(size)])
     return size
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list]) -> None:
-    columns = [pa.array(list(column)) for column in zip(*rows)]
-    con.register("incoming_reviews", pa.table(columns, names=[f"c{i}" for i in range(len(columns))]))
-    try:
-        con.execute(f"INSERT INTO {table} SELECT * FROM incoming_reviews")
-    finally:
-        con.unregister("incoming_reviews")
 
 
 def synced_bytes(con: duckdb.DuckDBPyConnection) -> int:
@@ -387,18 +375,3 @@ VIEWS = [
       AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.statement_id = r.statement_id AND c.assertion_id = r.assertion_id)
     """,
 ]
-
-ORPHANED_SQL = """
-SELECT r.document_id, d.source AS document, r.quote, r.assertion_id, r.status, r.stance, r.party_id,
-       r.reviewer, r.reviewed_at, r.note
-FROM review_states r
-LEFT JOIN documents d ON d.id = r.document_id
-WHERE NOT EXISTS (SELECT 1 FROM review_matches m WHERE m.document_id = r.document_id
-                  AND m.quote_key = r.quote_key AND m.assertion_id = r.assertion_id)
-ORDER BY r.reviewed_at
-"""
-
-
-def orphaned(con: duckdb.DuckDBPyConnection):
-    """Return the reviewed links whose statement no longer exists (a DataFrame)."""
-    return con.execute(ORPHANED_SQL).df()
