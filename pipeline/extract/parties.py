@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +20,8 @@ COLLECTIVE_KIND = "collective"
 # Prepositions after which a party mention names the counterpart, not the speaker's own side
 # ("ambassador to <country>", "sanctions against <country>").
 _COUNTERPART_PREPOSITIONS = ("to", "against")
+COUNTERPART_REACH = 40  # characters before a party term read for "to"/"against" (and any "the" between)
+MENTION_CACHE_TEXTS = 20_000  # texts whose party mentions are kept; the cache starts over past this
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-", "\u2011": "-"})
 
 
@@ -148,6 +150,8 @@ class _Index:
     term_rx: re.Pattern[str] | None
     person_by_key: dict[str, Speaker]
     person_rx: re.Pattern[str] | None
+    # Party mentions by text: a statement's sentence, content and context are looked up several times each.
+    found_in: dict[str, tuple[tuple[int, int, str], ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, actors: Actors) -> _Index:
@@ -185,7 +189,7 @@ class _Index:
         found = []
         for m in self.term_rx.finditer(folded):
             party_id, via = self.term_party[_term_key(m.group(0))]
-            before = folded[: m.start()].split()
+            before = folded[max(0, m.start() - COUNTERPART_REACH): m.start()].split()
             while before and before[-1].casefold() == "the":
                 before.pop()
             counterpart = bool(before) and before[-1].casefold() in _COUNTERPART_PREPOSITIONS
@@ -222,10 +226,14 @@ def party_mentions(actors: Actors, text: str) -> list[tuple[int, int, str]]:
     index = actors.index()
     if not text or index.term_rx is None:
         return []
-    return [
-        (m.start(), m.end(), index.term_party[_term_key(m.group(0))][0])
-        for m in index.term_rx.finditer(_fold(text))
-    ]
+    found = index.found_in.get(text)
+    if found is None:
+        found = tuple((m.start(), m.end(), index.term_party[_term_key(m.group(0))][0])
+                      for m in index.term_rx.finditer(_fold(text)))
+        if len(index.found_in) >= MENTION_CACHE_TEXTS:
+            index.found_in.clear()
+        index.found_in[text] = found
+    return list(found)
 
 
 def _party_terms(actors: Actors):

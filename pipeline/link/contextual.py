@@ -54,6 +54,7 @@ BELOW_THRESHOLD_BAND = 0.1  # links this far under the threshold are kept, marke
 # looser setting tried (follow 0.5-0.7, reject 0.85, stance carried from 0.6) lowered precision on the
 # unreviewed train articles and gained no recall; these change nothing there.
 FOLLOW_EXAMPLE = 0.8
+EXAMPLE_SHARED_TERMS = 0.2  # readings sharing less of their terms with every example are not compared with them
 ADD_FROM_EXAMPLE = 0.85
 REJECT_FROM_EXAMPLE = 0.9
 
@@ -96,7 +97,7 @@ class ContextLinker:
                 side_texts.append(assertion.counterclaim)
         vectors = models.embedder.embed(side_texts) if models is not None else None
         self.index = SideIndex(owners, [terms(t, actors) for t in side_texts], vectors)
-        self.examples = ExampleIndex(self.assertions, models)
+        self.examples = ExampleIndex(self.assertions, actors, models)
 
     def related_assertions(self, text: str) -> list[str]:
         """Return the ids of assertions a whole document may speak to (for the document-stance model).
@@ -145,7 +146,7 @@ class ContextLinker:
         readings = [self.reading(r) for r in requests]
         query_terms = [set(terms(text, self.actors)) | ({"@" + r.speaker_party} if r.speaker_party else set())
                        for text, r in zip(readings, requests)]
-        vectors = self.models.embedder.embed(readings)
+        vectors = self._embed_where_needed(readings, query_terms, lexical)
         proposed = self.index.candidates(vectors, query_terms, floor=RETRIEVAL_FLOOR, top=TOP_CANDIDATES)
         cosines = self.index.best_cosines(vectors)
         by_id = {a.id: i for i, a in enumerate(self.assertions)}
@@ -194,6 +195,25 @@ class ContextLinker:
             out.append(links)
         return self.examples.follow(vectors, out) if self.examples else out
 
+    def _embed_where_needed(self, readings: list[str], query_terms: list[set[str]],
+                            lexical: list[list[ClaimLink]]) -> np.ndarray:
+        """Return each reading's embedding, or a zero row for one that cannot become a link.
+
+        Embedding is most of a document's cost, and most statements speak to none of the catalog: a
+        statement the word rules leave alone links by meaning only when some assertion shares enough of
+        its words (MEANING_MIN_LEXICAL), so one sharing less with every assertion has nothing to gain
+        from its vector. A zero row proposes no candidate (its scores stay under RETRIEVAL_FLOOR), so
+        the links come out as if every reading had been embedded. Reviewed examples need the vectors
+        of the readings that share words with them (ExampleIndex.may_follow).
+        """
+        needed = [i for i, (words, links) in enumerate(zip(query_terms, lexical))
+                  if links or float(self.index.lexical(words).max(initial=0.0)) >= MEANING_MIN_LEXICAL
+                  or (self.examples and self.examples.may_follow(words))]
+        vectors = np.zeros((len(readings), self.models.embedder.dimension), dtype=np.float32)
+        if needed:
+            vectors[needed] = self.models.embedder.embed([readings[i] for i in needed])
+        return vectors
+
     def _decide(self, index: int, evidence: PairEvidence) -> list[ClaimLink]:
         """Return the link (or none) one statement makes to one assertion.
 
@@ -224,7 +244,7 @@ class ExampleIndex:
     other words), and leave the rest to the linker.
     """
 
-    def __init__(self, assertions, models: SemanticModels | None):
+    def __init__(self, assertions, actors: Actors, models: SemanticModels | None):
         owners, texts, stances = [], [], []
         for i, assertion in enumerate(assertions):
             for example in assertion.examples:
@@ -235,9 +255,27 @@ class ExampleIndex:
         self.owners = np.array(owners, dtype=np.int64)
         self.stances = stances
         self.vectors = models.embedder.embed(texts) if models is not None and texts else None
+        self.postings: dict[str, set[int]] = {}
+        for e, text in enumerate(texts):
+            for term in set(terms(text, actors)):
+                self.postings.setdefault(term, set()).add(e)
 
     def __bool__(self) -> bool:
         return self.vectors is not None
+
+    def may_follow(self, reading_terms: set[str]) -> bool:
+        """Return True when a reading shares enough words with some example to lie near it in meaning.
+
+        A reading within FOLLOW_EXAMPLE of an example (the same quote in another outlet, the same denial
+        by the same speaker) repeats a good part of its words; one sharing under EXAMPLE_SHARED_TERMS of
+        its terms with every example is not embedded for the examples' sake.
+        """
+        shared: dict[int, int] = {}
+        for term in reading_terms:
+            for e in self.postings.get(term, ()):
+                shared[e] = shared.get(e, 0) + 1
+        needed = max(1.0, EXAMPLE_SHARED_TERMS * len(reading_terms))
+        return any(count >= needed for count in shared.values())
 
     def follow(self, vectors: np.ndarray, links: list[list[ClaimLink]]) -> list[list[ClaimLink]]:
         """Return each statement's links after the nearest reviewed example of each assertion had its say."""

@@ -106,6 +106,11 @@ def terms(text: str, actors: Actors) -> list[str]:
 
 
 def _word_terms(text: str) -> list[str]:
+    return list(_cached_word_terms(text))
+
+
+@lru_cache(maxsize=20_000)  # a statement's sentence, content and context are read several times each
+def _cached_word_terms(text: str) -> tuple[str, ...]:
     found = []
     for match in _WORD.finditer(text):
         word = match.group(0).lower().replace("’", "'")
@@ -115,7 +120,7 @@ def _word_terms(text: str) -> list[str]:
         word = word.split("'")[0]
         if word and word not in STOP_WORDS:
             found.append(word if word in NEGATIONS else stem(word))
-    return found
+    return tuple(found)
 
 
 class _Side:

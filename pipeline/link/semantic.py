@@ -13,6 +13,12 @@ fetched at run time):
 
 Both need torch and transformers. `semantic_models()` returns None when either, the base model or the
 judge's file is missing, and the linker then works on words alone.
+
+Reading every statement is most of an ingest's time, so where the CPU multiplies bfloat16 natively (AMX
+or AVX-512 BF16) both encoders run in bfloat16: 2.9x (embedder) and 2.6x (judge) faster here, with the
+embeddings within 0.9999 cosine of float32's and the judge's probabilities within 0.001 on average
+(measured on 1,500 PolNeAR sentences). Elsewhere bfloat16 is emulated and slower, so they stay float32.
+`CLAIMS_PRECISION=float32` (or `bfloat16`) overrides the choice.
 """
 
 from __future__ import annotations
@@ -56,7 +62,20 @@ def _load_base(base_dir: Path):
     return torch, AutoTokenizer.from_pretrained(str(base_dir)), AutoModel.from_pretrained(str(base_dir))
 
 
+def inference_dtype(torch):
+    """Return the dtype the encoders run in: bfloat16 where the CPU computes it natively, else float32."""
+    choice = os.environ.get("CLAIMS_PRECISION", "auto").strip().lower()
+    if choice in ("float32", "fp32"):
+        return torch.float32
+    if choice in ("bfloat16", "bf16"):
+        return torch.bfloat16
+    native = any(getattr(torch.cpu, probe, lambda: False)()
+                 for probe in ("_is_amx_tile_supported", "_is_avx512_bf16_supported"))
+    return torch.bfloat16 if native else torch.float32
+
+
 def _mean_pool(torch, hidden, mask):
+    hidden = hidden.float()  # pooled in float32 whatever the encoder ran in
     weights = mask.unsqueeze(-1).to(hidden.dtype)
     return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
 
@@ -91,7 +110,7 @@ class TextEmbedder:
                                      padding=True, return_tensors="pt")
                 hidden = self.model(**enc).last_hidden_state
                 pooled = torch.nn.functional.normalize(_mean_pool(torch, hidden, enc["attention_mask"]), dim=-1)
-                out[rows] = pooled.float().numpy()
+                out[rows] = pooled.numpy()
         return out
 
 
@@ -170,9 +189,12 @@ def semantic_models(path: Path = JUDGE_PATH) -> SemanticModels | None:
         import torch
 
         torch.set_num_threads(max(1, min(torch.get_num_threads(), os.cpu_count() or 1)))
+        dtype = inference_dtype(torch)
         judge = PairJudge(base)
         judge.load(path)
-        judge.encoder.eval()
-        return SemanticModels(TextEmbedder(base), judge)
+        judge.encoder.eval().to(dtype)  # the head stays float32: it reads the pooled float32 vector
+        embedder = TextEmbedder(base)
+        embedder.model.to(dtype)
+        return SemanticModels(embedder, judge)
     except ImportError:
         return None

@@ -192,3 +192,45 @@ def test_relink_after_a_catalog_change_reads_in_context(tmp_path: Path, models):
                            "AND NOT below_threshold").fetchall()
     assert ("kremlin", "denies", "Dmitry Peskov") in rows
     assert ("obama-administration", "asserts", "The Obama administration") in rows
+
+
+def test_only_statements_that_can_link_are_embedded_and_the_links_stay_the_same(dispute, models, monkeypatch):
+    document = article(HACK_ARTICLE, "hack")
+    original = models.embedder.embed
+    embedded: list[str] = []
+
+    def spy(texts):
+        embedded.extend(texts)
+        return original(texts)
+
+    monkeypatch.setattr(models.embedder, "embed", spy)
+    gated = answers(dispute, document)
+    assert any("nonsense" in text for text in embedded)
+    # Earnest's travel plans share no word with either assertion: no meaning link can come of them.
+    assert not any("Ohio" in text for text in embedded)
+
+    monkeypatch.setattr(dispute.linker, "_embed_where_needed", lambda readings, terms, lexical: original(readings))
+    assert answers(dispute, document) == gated
+
+
+def test_the_encoders_run_in_the_precision_asked_for_and_bfloat16_reads_as_float32_does(models, monkeypatch):
+    import torch
+
+    from pipeline.link.semantic import inference_dtype
+
+    monkeypatch.setenv("CLAIMS_PRECISION", "float32")
+    assert inference_dtype(torch) is torch.float32
+    monkeypatch.setenv("CLAIMS_PRECISION", "bfloat16")
+    assert inference_dtype(torch) is torch.bfloat16
+
+    texts = ["The Kremlin dismissed the accusation as nonsense.", "Russia hacked the Democratic National Committee.",
+             "The president will travel to Ohio next week to talk about jobs."]
+    model = models.embedder.model
+    running = next(model.parameters()).dtype
+    first = models.embedder.embed(texts)
+    try:
+        model.to(torch.float32 if running == torch.bfloat16 else torch.bfloat16)
+        second = models.embedder.embed(texts)
+    finally:
+        model.to(running)
+    assert ((first * second).sum(axis=1) > 0.995).all()

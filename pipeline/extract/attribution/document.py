@@ -30,6 +30,7 @@ ROLE_TITLE_WORDS = cues.TITLE_WORDS - LINK_WORDS
 CONNECTIVES = frozenset("but and however so yet meanwhile still also then".split())
 # The longest sentence in PolNeAR (31,281 of them) has 329 tokens; a longer run is cut into pieces.
 MAX_SENTENCE_TOKENS = 400
+_NOT_SPACE = re.compile(r"\S")
 
 
 class Doc:
@@ -47,6 +48,21 @@ class Doc:
         self.blocked_cues: set[int] = set()  # token offsets a model rejects as cues
         self.cue_probs: dict[int, float] = {}  # token index -> cue-model probability
         self.encoded_cue_probs: dict[int, float] | None = None  # token index -> contextual cue tagger's, if read
+        self.text_start = len(text) - len(text.lstrip())  # offset of the first character that is not a space
+        self.newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def line_start(self, pos: int) -> int:
+        """Return the offset where the line holding pos starts (a lookup, not a scan back through the text)."""
+        i = bisect.bisect_left(self.newlines, pos)
+        return self.newlines[i - 1] + 1 if i else 0
+
+    def blank_between(self, start: int, end: int) -> bool:
+        """Return True when text[start:end] is empty or white space, without copying it."""
+        return _NOT_SPACE.search(self.text, start, end) is None
+
+    def opens_text(self, token: int) -> bool:
+        """Return True when nothing but white space comes before the token: it opens the text."""
+        return self.tokens[token].start <= self.text_start
 
     def quote_at(self, pos: int) -> Quote | None:
         """Return the quotation whose marks enclose pos, if any."""

@@ -40,7 +40,7 @@ def colon_label(doc: Doc, first: int, last: int) -> Found | None:
         k += 1
     if k == j or k >= last - 1 or tokens[k].text != ":":
         # No short label before a colon: on a text's first line, a longer headline label may still be one.
-        return _headline_label(doc, first, last, j) if doc.text[:tokens[first].start].strip() == "" else None
+        return _headline_label(doc, first, last, j) if doc.opens_text(first) else None
     if "\n" in doc.text[tokens[j].start:tokens[k].start]:
         return None
     if any(t.low.rstrip(".") in _NOT_SPEAKER_LABELS for t in tokens[j:k]) or tokens[k - 1].text[:1].isdigit():

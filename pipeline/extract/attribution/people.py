@@ -61,6 +61,9 @@ class People:
     events: list[tuple[int, str]] = field(default_factory=list)  # (offset, person name)
     last_by_surname: dict[str, str] = field(default_factory=dict)  # surname -> full name noted last
     text: str = ""  # the text the persons were found in
+    # Each person's mentions in text order: a lookup by role reads each person once, not every mention
+    # (a text of thousands of statements would otherwise make each lookup walk all the mentions before it).
+    mentions: dict[str, list[int]] = field(default_factory=dict)
 
     def add(self, name: str, role: str | None, pos: int, honorific: str | None = None) -> None:
         person = self.persons.get(name)
@@ -80,6 +83,7 @@ class People:
     def note(self, pos: int, name: str) -> None:
         """Record a mention of a known person at pos, keeping events in text order."""
         bisect.insort(self.events, (pos, name))
+        bisect.insort(self.mentions.setdefault(name, []), pos)
         surname = name.split()[-1]
         if surname != name:
             self.last_by_surname[surname] = name
@@ -91,10 +95,8 @@ class People:
 
     def recent(self, pos: int, gender: str | None) -> _Person | None:
         """Return the most recent person mentioned before pos with a compatible gender."""
-        for at, name in reversed(self.events):
-            if at >= pos:
-                continue
-            person = self.persons[name]
+        for k in range(bisect.bisect_left(self.events, (pos, "")) - 1, -1, -1):
+            person = self.persons[self.events[k][1]]
             if gender is None or person.gender in (gender, "both"):
                 return person
         return None
@@ -113,16 +115,16 @@ class People:
         head = words[-1].lower()
         modifiers = [w for w in words[:-1] if w.lower() not in cues.GENERIC_MODIFIERS]
         heads = cues.ROLE_SYNONYMS.get(head, (head,))
-        for at, name in reversed(self.events):
-            person = self.persons[name]
-            if at >= pos or not person.role:
+        latest: tuple[int, str] | None = None  # (offset, name) of the fitting person mentioned last before pos
+        for name, person in self.persons.items():
+            if not person.role or not any(h in person.role.lower() for h in heads):
                 continue
-            role = person.role.lower()
-            if not any(h in role for h in heads):
-                continue
-            if all(_modifier_fits(m, person.role) for m in modifiers):
-                return person
-        return None
+            offsets = self.mentions.get(name, [])
+            i = bisect.bisect_left(offsets, pos)
+            if i and (latest is None or (offsets[i - 1], name) > latest) and all(
+                    _modifier_fits(m, person.role) for m in modifiers):
+                latest = (offsets[i - 1], name)
+        return self.persons[latest[1]] if latest else None
 
 
 def _modifier_fits(modifier: str, role: str) -> bool:

@@ -10,7 +10,7 @@ Leaves to others: sentences (document), who is quoted (verbs, forms, sentences).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[’'\-.][^\W_]+)*|''|``|\S")
 OPEN_QUOTES = {"“", "„", "«", "``"}
@@ -21,23 +21,20 @@ _SINGLE_CLOSES = frozenset({"’", "'"})  # a straight one closes a quotation on
 CLOSING_MARKS = CLOSE_QUOTES | AMBIGUOUS_QUOTES | _SINGLE_CLOSES
 
 
-@dataclass
+@dataclass(slots=True)
 class Tok:
     text: str
     start: int
     end: int
+    # Read a dozen times per token by the rules and the taggers' features, so computed once.
+    low: str = field(init=False, compare=False, repr=False)
+    is_cap: bool = field(init=False, compare=False, repr=False)
+    is_word: bool = field(init=False, compare=False, repr=False)
 
-    @property
-    def low(self) -> str:
-        return self.text.lower()
-
-    @property
-    def is_cap(self) -> bool:
-        return self.text[:1].isupper()
-
-    @property
-    def is_word(self) -> bool:
-        return self.text[:1].isalnum()
+    def __post_init__(self) -> None:
+        self.low = self.text.lower()
+        self.is_cap = self.text[:1].isupper()
+        self.is_word = self.text[:1].isalnum()
 
 
 @dataclass

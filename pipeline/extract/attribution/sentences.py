@@ -9,6 +9,8 @@ Leaves to others: the models (tagging) and the final Attribution (extractor).
 
 from __future__ import annotations
 
+import bisect
+
 from pipeline.extract import cues
 from pipeline.extract.attribution.content import only_adjuncts
 from pipeline.extract.attribution.document import CONNECTIVES, SUBORDINATORS, Doc, Found, trim_end
@@ -132,10 +134,10 @@ def extend_following_quotes(doc: Doc, per_sentence: list[list[Found]]) -> None:
         first, last = doc.sentences[index]
         # A second quotation in the same sentence, after the cue.
         cue_end = doc.tokens[f.cue[1] - 1].end
-        for q in doc.quotes:
-            if cue_end <= q.open_start < doc.tokens[last - 1].end and q.open_start > end:
-                end = q.close_end
-                break
+        # The first quotation opening after the cue and the content, before the sentence ends.
+        i = bisect.bisect_left(doc.quote_starts, max(cue_end, end + 1))
+        if i < len(doc.quotes) and doc.quote_starts[i] < doc.tokens[last - 1].end:
+            end = doc.quotes[i].close_end
         following = index + 1
         while following < len(per_sentence) and not per_sentence[following]:
             nfirst, nlast = doc.sentences[following]
@@ -169,8 +171,8 @@ def extend_paragraph_quotes(doc: Doc, found: list[Found]) -> list[Found]:
 
 def _unclosed_quote_before(doc: Doc, quote: Quote) -> Quote | None:
     """Return the unclosed quotation that ends the paragraph before quote's, when quote opens its paragraph."""
-    para_start = doc.text.rfind("\n", 0, quote.open_start) + 1
-    if doc.text[para_start:quote.open_start].strip():
+    para_start = doc.line_start(quote.open_start)
+    if not doc.blank_between(para_start, quote.open_start):
         return None
     prev_end = para_start - 1
     while prev_end > 0 and doc.text[prev_end - 1].isspace():
