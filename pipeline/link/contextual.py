@@ -146,8 +146,16 @@ class ContextLinker:
         readings = [self.reading(r) for r in requests]
         query_terms = [set(terms(text, self.actors)) | ({"@" + r.speaker_party} if r.speaker_party else set())
                        for text, r in zip(readings, requests)]
-        vectors = self._embed_where_needed(readings, query_terms, lexical)
-        proposed = self.index.candidates(vectors, query_terms, floor=RETRIEVAL_FLOOR, top=TOP_CANDIDATES)
+        lexical_scores = [self.index.lexical(words) for words in query_terms]
+        needed = self._worth_embedding(query_terms, lexical_scores, lexical)
+        vectors = np.zeros((len(readings), self.models.embedder.dimension), dtype=np.float32)
+        if needed:
+            vectors[needed] = self.models.embedder.embed([readings[q] for q in needed])
+        proposed: list[list] = [[] for _ in requests]
+        for q, found in zip(needed, self.index.candidates(vectors[needed], [query_terms[q] for q in needed],
+                                                          floor=RETRIEVAL_FLOOR, top=TOP_CANDIDATES,
+                                                          lexical_scores=[lexical_scores[q] for q in needed])):
+            proposed[q] = found
         cosines = self.index.best_cosines(vectors)
         by_id = {a.id: i for i, a in enumerate(self.assertions)}
         judged: list[list[int]] = []  # per statement: the assertions worth the judge
@@ -195,24 +203,19 @@ class ContextLinker:
             out.append(links)
         return self.examples.follow(vectors, out) if self.examples else out
 
-    def _embed_where_needed(self, readings: list[str], query_terms: list[set[str]],
-                            lexical: list[list[ClaimLink]]) -> np.ndarray:
-        """Return each reading's embedding, or a zero row for one that cannot become a link.
+    def _worth_embedding(self, query_terms: list[set[str]], lexical_scores: list[np.ndarray],
+                         lexical: list[list[ClaimLink]]) -> list[int]:
+        """Return the statements whose readings can become links, the only ones embedded and judged.
 
         Embedding is most of a document's cost, and most statements speak to none of the catalog: a
         statement the word rules leave alone links by meaning only when some assertion shares enough of
         its words (MEANING_MIN_LEXICAL), so one sharing less with every assertion has nothing to gain
-        from its vector. A zero row proposes no candidate (its scores stay under RETRIEVAL_FLOOR), so
-        the links come out as if every reading had been embedded. Reviewed examples need the vectors
-        of the readings that share words with them (ExampleIndex.may_follow).
+        from its vector: the links come out as if every reading had been embedded. Reviewed examples
+        need the vectors of the readings that share words with them (ExampleIndex.may_follow).
         """
-        needed = [i for i, (words, links) in enumerate(zip(query_terms, lexical))
-                  if links or float(self.index.lexical(words).max(initial=0.0)) >= MEANING_MIN_LEXICAL
-                  or (self.examples and self.examples.may_follow(words))]
-        vectors = np.zeros((len(readings), self.models.embedder.dimension), dtype=np.float32)
-        if needed:
-            vectors[needed] = self.models.embedder.embed([readings[i] for i in needed])
-        return vectors
+        return [q for q, (scores, links) in enumerate(zip(lexical_scores, lexical))
+                if links or float(scores.max(initial=0.0)) >= MEANING_MIN_LEXICAL
+                or (self.examples and self.examples.may_follow(query_terms[q]))]
 
     def _decide(self, index: int, evidence: PairEvidence) -> list[ClaimLink]:
         """Return the link (or none) one statement makes to one assertion.

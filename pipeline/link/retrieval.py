@@ -75,14 +75,17 @@ class SideIndex:
         return best
 
     def candidates(self, query_vectors: np.ndarray | None, query_terms: list[set[str]], floor: float,
-                   top: int) -> list[list[Candidate]]:
-        """Return, per query, at most `top` assertions scoring at least `floor`, best first."""
+                   top: int, lexical_scores: list[np.ndarray] | None = None) -> list[list[Candidate]]:
+        """Return, per query, at most `top` assertions scoring at least `floor`, best first.
+
+        lexical_scores: each query's `lexical` scores, when the caller has them already.
+        """
         cosines = None
         if query_vectors is not None and self.vectors is not None and len(self.owners):
             cosines = query_vectors @ self.vectors.T  # queries x sides: the one matrix product
         out = []
         for q, terms in enumerate(query_terms):
-            lexical = self.lexical(terms)
+            lexical = lexical_scores[q] if lexical_scores is not None else self.lexical(terms)
             cosine = cosines[q] if cosines is not None else np.zeros_like(lexical)
             side_scores = SEMANTIC_WEIGHT * cosine + (1 - SEMANTIC_WEIGHT) * lexical
             best = np.full(self.assertions, -1.0, dtype=np.float32)

@@ -50,6 +50,7 @@ class Doc:
         self.encoded_cue_probs: dict[int, float] | None = None  # token index -> contextual cue tagger's, if read
         self.text_start = len(text) - len(text.lstrip())  # offset of the first character that is not a space
         self.newlines = [m.start() for m in re.finditer("\n", text)]
+        self.feature_cache: dict[str, dict] = {}  # per-token features a tagger computes once per text
 
     def line_start(self, pos: int) -> int:
         """Return the offset where the line holding pos starts (a lookup, not a scan back through the text)."""

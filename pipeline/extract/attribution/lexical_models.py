@@ -247,12 +247,21 @@ ROLE_MODEL_PATH = MODEL_FILES_DIR / "role_crf.crfsuite"
 ROLE_LABELS = ("S", "C", "K", "O")  # source, content, cue, outside
 
 
-def _rel_bucket(d: int) -> str:
+def _signed_bucket(d: int) -> str:
     a = abs(d)
     for limit in (1, 2, 3, 4, 6, 9, 14, 20, 30):
         if a <= limit:
             return ("-" if d < 0 else "+") + str(limit)
     return ("-" if d < 0 else "+") + "far"
+
+
+_BUCKETS = {d: _signed_bucket(d) for d in range(-31, 32)}
+
+
+def _rel_bucket(d: int) -> str:
+    """Return the distance bucket of a signed token distance (a table lookup: read for every token of every cue)."""
+    found = _BUCKETS.get(d)
+    return found if found is not None else ("-far" if d < 0 else "+far")
 
 
 # A sentence of thousands of tokens (a text without full stops, chains of nested quotations) would
@@ -292,7 +301,8 @@ def role_features(doc, first: int, last: int, cue: tuple[int, int],
     postmodifiers, appositions) rather than finding the source from scratch.
     """
     tokens = doc.tokens
-    lows = {k: _feature_word(doc, k) for k in range(first, last)}
+    static = _static_role_features(doc, first, last)
+    lows = {k: static[k][0] for k in range(first, last)}
     c0, c1 = cue
     cue_word = tokens[c0].low
     cue_lemma = cues.CUE_FORMS.get(cue_word, cue_word)
@@ -315,8 +325,7 @@ def role_features(doc, first: int, last: int, cue: tuple[int, int],
         stops[k - first + 1] = stops[k - first] + (breaking or verbish or t.low in cues.CUE_FORMS)
     rows: list[list[str]] = []
     for k in range(first, last):
-        tok = tokens[k]
-        w = lows[k]
+        w, shape, in_quote, word_features = static[k]
         if k < c0:
             side, d = "L", k - c0
             lo, hi = k, c0
@@ -331,7 +340,6 @@ def role_features(doc, first: int, last: int, cue: tuple[int, int],
         between_stops = stops[hi - first] - stops[lo - first + (1 if side == "L" else 0)] if side != "K" else 0
         p1 = lows[k - 1] if k - 1 >= first else "<s>"
         n1 = lows[k + 1] if k + 1 < last else "</s>"
-        shape = _shape(tok.text)
         f = [
             "bias", "side=" + side, "rel=" + _rel_bucket(d), "w=" + w, "shape=" + shape,
             "side_w=" + side + w, "side_shape=" + side + shape, "p1=" + p1, "n1=" + n1,
@@ -343,21 +351,15 @@ def role_features(doc, first: int, last: int, cue: tuple[int, int],
             "stops_commas=" + side + str(min(between_stops, 2)) + str(min(between_commas, 2)),
             "stops_shape=" + side + str(min(between_stops, 2)) + shape,
         ]
-        if doc.inside_quote(tok.start):
+        if in_quote:
             f.append("in_quote")
             f.append("in_quote_side=" + side)
         if k == first:
             f.append("first")
         if k == last - 1:
             f.append("last")
-        if w in cues.CUE_FORMS:
-            f.append("cue_word")
-        if w in cues.PERSONAL_PRONOUNS or w in cues.OTHER_PRONOUNS:
-            f.append("pronoun=" + side)
-        if w in cues.ROLE_HEADS:
-            f.append("role_head=" + side)
-        if w in cues.NP_STOPS:
-            f.append("np_stop=" + side)
+        for name, by_side in word_features:
+            f.append(name + side if by_side else name)
         if that_pos is not None and side == "R":
             f.append("after_that" if k > that_pos else ("is_that" if k == that_pos else "before_that"))
         if len(w) > 3:
@@ -365,6 +367,31 @@ def role_features(doc, first: int, last: int, cue: tuple[int, int],
         f.extend(_hint_features(k, hint, side, shape))
         rows.append(f)
     return rows
+
+
+def _static_role_features(doc, first: int, last: int) -> dict[int, tuple[str, str, bool, tuple]]:
+    """Return, per token of tokens[first:last], what its role features need and no cue changes:
+    (feature word, shape, inside a quotation, the word-class features as (name, named by side)).
+
+    Kept on the document: the cues of one sentence read the same tokens, and a text of many cues
+    would otherwise compute them again for each.
+    """
+    cache = doc.feature_cache.setdefault("role", {})
+    for k in range(first, last):
+        if k in cache:
+            continue
+        w = _feature_word(doc, k)
+        word_features = []
+        if w in cues.CUE_FORMS:
+            word_features.append(("cue_word", False))
+        if w in cues.PERSONAL_PRONOUNS or w in cues.OTHER_PRONOUNS:
+            word_features.append(("pronoun=", True))
+        if w in cues.ROLE_HEADS:
+            word_features.append(("role_head=", True))
+        if w in cues.NP_STOPS:
+            word_features.append(("np_stop=", True))
+        cache[k] = (w, _shape(doc.tokens[k].text), doc.inside_quote(doc.tokens[k].start), tuple(word_features))
+    return cache
 
 
 def _hint_features(k: int, hint: tuple[int, int] | None, side: str, shape: str) -> list[str]:
