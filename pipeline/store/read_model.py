@@ -17,6 +17,8 @@ writer rebuilds, just before it publishes the file:
   holds the same words per row, for words found in most quotes).
 - `filter_values`: the values each filter offers.
 - `unknown_party_speakers`: the "needs attention" list of speakers whose party is unknown.
+- `queue_rows`: the review queue (every unreviewed link of an original article, those kept below the
+  threshold included) with why each is in it, sorted by priority; `queue_no` is that order.
 
 These tables are derived data, never edited: a rebuild replaces them whole (in one transaction),
 and `settings.read_model` records whether they match the stored claims. The base tables stay the
@@ -28,7 +30,7 @@ from __future__ import annotations
 import duckdb
 
 # Bumped when the derived tables' shape changes; a writer rebuilds them regardless.
-READ_MODEL_VERSION = "4"
+READ_MODEL_VERSION = "5"
 STALE_KEY = "read_model"
 
 # Quote words as the search tokenises them: runs of letters and digits (Unicode), lower case.
@@ -42,6 +44,7 @@ DROP_SQL = [
     "DROP TABLE IF EXISTS claim_rows",
     "DROP TABLE IF EXISTS filter_values",
     "DROP TABLE IF EXISTS unknown_party_speakers",
+    "DROP TABLE IF EXISTS queue_rows",
 ]
 
 # The long text columns a page shows are stored uncompressed. DuckDB's default string compression
@@ -182,6 +185,50 @@ FROM (
 """
 
 
+# The review queue, what helps most first: a link near the threshold is the likeliest to be wrong; a
+# statement whose stance disagrees with its article's stance toward the same assertion is a likely
+# misreading; a busy speaker with no party hides many points from the charts; then links new since the
+# last review. Every part is fixed between two publishes (reviews are applied by a publish), so the
+# queue is ranked here once: ranking a million links on each read took 300-500 ms. The table holds
+# what the queue filters and sorts on, no long text, so reading it is a narrow scan; a read then
+# fetches the titles and quotes of the rows it shows (bench/queries.py).
+QUEUE_RANKING_SQL = """
+WITH weakest AS (
+    SELECT coalesce(max(confidence) FILTER (WHERE below_threshold), 0.5) AS below_max FROM claims
+), queue AS (
+    SELECT c.id AS claim_id, c.statement_id, c.document_id, c.assertion_id, c.stance, c.party_id, c.speaker,
+           c.confidence, c.below_threshold, c.statement_date, d.outlet, c.evidence_start, c.evidence_end,
+           ds.stance AS document_stance,
+           c.below_threshold OR c.confidence < w.below_max + {band} AS near_threshold,
+           coalesce(ds.stance IN ('asserts', 'denies') AND ds.stance <> c.stance, FALSE) AS disagrees_with_document,
+           coalesce(c.party_id = 'unknown' AND u.statements >= {busy}, FALSE) AS busy_unknown_speaker,
+           l.at IS NULL OR d.ingested_at > l.at AS new_since_review,
+           abs(c.confidence - w.below_max) AS distance
+    FROM {claims} c
+    JOIN documents d ON d.id = c.document_id AND d.duplicate_of IS NULL
+    CROSS JOIN weakest w
+    CROSS JOIN {last_review} l
+    LEFT JOIN document_stances ds ON ds.document_id = c.document_id AND ds.assertion_id = c.assertion_id
+    LEFT JOIN unknown_party_speakers u ON u.speaker = c.speaker
+    WHERE c.review = 'unreviewed'
+), ranked AS (
+    SELECT *, 4 * near_threshold::INTEGER + 3 * disagrees_with_document::INTEGER
+              + 2 * busy_unknown_speaker::INTEGER + new_since_review::INTEGER AS priority
+    FROM queue
+)
+SELECT (row_number() OVER (ORDER BY priority DESC, distance, statement_date NULLS LAST, claim_id))::INTEGER
+           AS queue_no,
+       * EXCLUDE (distance)
+FROM ranked
+ORDER BY queue_no
+"""
+QUEUE_ROWS_SQL = "CREATE TABLE queue_rows AS " + QUEUE_RANKING_SQL
+# How far above the weakest kept link a link still counts as "near the threshold": the links kept
+# below it lie within contextual.BELOW_THRESHOLD_BAND (0.1) under it.
+NEAR_THRESHOLD_BAND = 0.1
+BUSY_SPEAKER_STATEMENTS = 3
+
+
 def mark_stale(con: duckdb.DuckDBPyConnection) -> None:
     """Record that the derived tables may no longer match the claims (a writer is at work)."""
     con.execute(SET_STATE_SQL, [STALE_KEY, "stale"])
@@ -199,6 +246,25 @@ def _claims_source(con: duckdb.DuckDBPyConnection) -> str:
     ).fetchone()[0]
     return "reviewed_claims" if has_reviews else \
         "(SELECT *, 'unreviewed' AS review, NULL::VARCHAR AS reviewer FROM claims)"
+
+
+def _last_review_source(con: duckdb.DuckDBPyConnection) -> str:
+    has_reviews = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'review_states' AND NOT internal").fetchone()[0]
+    return "(SELECT max(reviewed_at) AS at FROM review_states)" if has_reviews else "(SELECT NULL::TIMESTAMP AS at)"
+
+
+def _queue_sources(con: duckdb.DuckDBPyConnection) -> dict:
+    return {"claims": _claims_source(con), "last_review": _last_review_source(con),
+            "band": float(NEAR_THRESHOLD_BAND), "busy": int(BUSY_SPEAKER_STATEMENTS)}
+
+
+def queue_source(con: duckdb.DuckDBPyConnection) -> str:
+    """Return what the review queue reads: `queue_rows`, or, in a file whose read model predates it
+    (no writer has run since), the same ranking computed on the fly."""
+    built = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'queue_rows' AND NOT internal"
+                        ).fetchone()[0]
+    return "queue_rows" if built else "(" + QUEUE_RANKING_SQL.format(**_queue_sources(con)) + ")"
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
@@ -220,4 +286,5 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(QUOTE_WORDS_SQL)
     con.execute(FILTER_VALUES_SQL)
     con.execute(UNKNOWN_PARTY_SPEAKERS_SQL)
+    con.execute(QUEUE_ROWS_SQL.format(**_queue_sources(con)))
     con.execute(SET_STATE_SQL, [STALE_KEY, f"current:{READ_MODEL_VERSION}"])

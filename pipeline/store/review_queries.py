@@ -10,69 +10,68 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from pipeline.store import reviews
+from pipeline.store import read_model, reviews
 from pipeline.store.queries import ClaimFilter
 
-# How far above the weakest kept link a link still counts as "near the threshold": the links kept
-# below it lie within contextual.BELOW_THRESHOLD_BAND (0.1) under it.
-NEAR_THRESHOLD_BAND = 0.1
-BUSY_SPEAKER_STATEMENTS = 3
-
-# What helps most first: a link near the threshold is the likeliest to be wrong; a statement whose
-# stance disagrees with its article's stance toward the same assertion is a likely misreading; a busy
-# speaker with no party hides many points from the charts; then links new since the last review.
+# The queue is ranked by the read model (read_model.QUEUE_ROWS_SQL, where its priorities are
+# explained); a read filters the ranked rows and takes the first.
 QUEUE_SQL = """
-WITH weakest AS (
-    SELECT coalesce(max(confidence) FILTER (WHERE below_threshold), 0.5) AS below_max FROM claims
-), last_review AS (
-    SELECT max(reviewed_at) AS at FROM review_states
-), queue AS (
-    SELECT c.id AS claim_id, c.statement_id, c.document_id, c.assertion_id, a.claim AS assertion, c.stance,
-           c.party_id, coalesce(p.name, 'Unknown') AS party, c.speaker, s.speaker_role, s.cue_text AS cue,
-           s.content_text AS quote, c.confidence, c.below_threshold, c.statement_date, d.outlet, d.title,
-           coalesce(d.url, d.source) AS link, d.source AS document, c.evidence_start, c.evidence_end,
-           ds.stance AS document_stance,
-           c.below_threshold OR c.confidence < w.below_max + $band AS near_threshold,
-           coalesce(ds.stance IN ('asserts', 'denies') AND ds.stance <> c.stance, FALSE) AS disagrees_with_document,
-           coalesce(c.party_id = 'unknown' AND u.statements >= $busy, FALSE) AS busy_unknown_speaker,
-           l.at IS NULL OR d.ingested_at > l.at AS new_since_review,
-           abs(c.confidence - w.below_max) AS distance
-    FROM reviewed_claims c
-    JOIN documents d ON d.id = c.document_id AND d.duplicate_of IS NULL
-    JOIN statements s ON s.id = c.statement_id
-    CROSS JOIN weakest w
-    CROSS JOIN last_review l
-    LEFT JOIN assertions a ON a.id = c.assertion_id
-    LEFT JOIN parties p ON p.id = c.party_id
-    LEFT JOIN document_stances ds ON ds.document_id = c.document_id AND ds.assertion_id = c.assertion_id
-    LEFT JOIN unknown_party_speakers u ON u.speaker = c.speaker
-    WHERE c.review = 'unreviewed'
-      AND (len($assertions::VARCHAR[]) = 0 OR list_contains($assertions::VARCHAR[], c.assertion_id))
-      AND (len($parties::VARCHAR[]) = 0 OR list_contains($parties::VARCHAR[], c.party_id))
-      AND (len($stances::VARCHAR[]) = 0 OR list_contains($stances::VARCHAR[], c.stance))
-      AND (len($outlets::VARCHAR[]) = 0 OR list_contains($outlets::VARCHAR[], d.outlet))
-      AND (len($speakers::VARCHAR[]) = 0 OR list_contains($speakers::VARCHAR[], c.speaker))
-      AND ($since::DATE IS NULL OR c.statement_date >= $since::DATE)
-      AND ($until::DATE IS NULL OR c.statement_date <= $until::DATE)
-      AND ($text = '' OR contains(lower(s.content_text), lower($text)))
-)
-SELECT * EXCLUDE (distance),
-       4 * near_threshold::INTEGER + 3 * disagrees_with_document::INTEGER + 2 * busy_unknown_speaker::INTEGER
-       + new_since_review::INTEGER AS priority
-FROM queue
-ORDER BY priority DESC, distance, statement_date NULLS LAST, claim_id
-LIMIT $limit
+SELECT q.* EXCLUDE (queue_no), a.claim AS assertion, coalesce(p.name, 'Unknown') AS party, d.title,
+       coalesce(d.url, d.source) AS link, d.source AS document
+FROM (
+    SELECT *
+    FROM {queue} q
+    WHERE (len($assertions::VARCHAR[]) = 0 OR list_contains($assertions::VARCHAR[], q.assertion_id))
+      AND (len($parties::VARCHAR[]) = 0 OR list_contains($parties::VARCHAR[], q.party_id))
+      AND (len($stances::VARCHAR[]) = 0 OR list_contains($stances::VARCHAR[], q.stance))
+      AND (len($outlets::VARCHAR[]) = 0 OR list_contains($outlets::VARCHAR[], q.outlet))
+      AND (len($speakers::VARCHAR[]) = 0 OR list_contains($speakers::VARCHAR[], q.speaker))
+      AND ($since::DATE IS NULL OR q.statement_date >= $since::DATE)
+      AND ($until::DATE IS NULL OR q.statement_date <= $until::DATE)
+      {text_condition}
+    ORDER BY q.queue_no
+    LIMIT $limit
+) q
+JOIN documents d ON d.id = q.document_id
+LEFT JOIN assertions a ON a.id = q.assertion_id
+LEFT JOIN parties p ON p.id = q.party_id
+ORDER BY q.queue_no
 """
+# The quote search of the explorer, when one is asked for: it reads every statement's text.
+QUEUE_TEXT_CONDITION = (
+    "AND q.statement_id IN (SELECT id FROM statements WHERE contains(lower(content_text), lower($text)))")
+
+# The statements' words, read for the rows shown only: joining a million statements to rank them was
+# most of the queue's time (300 ms on a million claims, bench/queries.py).
+QUEUE_STATEMENTS_SQL = """
+SELECT id AS statement_id, speaker_role, cue_text AS cue, content_text AS quote
+FROM statements
+WHERE list_contains($ids::VARCHAR[], id)
+"""
+
+
+QUEUE_COLUMNS = ["claim_id", "statement_id", "document_id", "assertion_id", "assertion", "stance", "party_id", "party",
+                 "speaker", "speaker_role", "cue", "quote", "confidence", "below_threshold", "statement_date",
+                 "outlet", "title", "link", "document", "evidence_start", "evidence_end", "document_stance",
+                 "near_threshold", "disagrees_with_document", "busy_unknown_speaker", "new_since_review", "priority"]
 
 
 def review_queue(con: duckdb.DuckDBPyConnection, filters: ClaimFilter, limit: int = 200) -> pd.DataFrame:
     """Unreviewed links of original articles, what helps most first, with why each is in the queue."""
-    return con.execute(QUEUE_SQL, {
-        "band": NEAR_THRESHOLD_BAND, "busy": BUSY_SPEAKER_STATEMENTS, "limit": limit,
+    text = filters.text.strip()
+    parameters = {
+        "limit": limit,
         "assertions": list(filters.assertions), "parties": list(filters.parties), "stances": list(filters.stances),
         "outlets": list(filters.outlets), "speakers": list(filters.speakers), "since": filters.since,
-        "until": filters.until, "text": filters.text.strip(),
-    }).df()
+        "until": filters.until,
+    }
+    if text:
+        parameters["text"] = text
+    sql = QUEUE_SQL.format(queue=read_model.queue_source(con), text_condition=QUEUE_TEXT_CONDITION if text else "")
+    ranked = con.execute(sql, parameters).df()
+    words = con.execute(QUEUE_STATEMENTS_SQL, {"ids": ranked["statement_id"].tolist()}).df()
+    queue = ranked.merge(words, on="statement_id", how="left")
+    return queue[QUEUE_COLUMNS]
 
 
 # A link as a reviewer acts on it: a claim as reviewed, or a rejected one (so it can be revived).

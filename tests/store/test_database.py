@@ -51,6 +51,9 @@ EXPECTED_COLUMNS = {
                       "reason", "note", "reviewer", "reviewed_at", "events"],
     "unknown_party_speakers": ["position", "speaker", "role", "statements", "documents", "example_quote",
                                "example_source"],
+    "queue_rows": ["queue_no", "claim_id", "statement_id", "document_id", "assertion_id", "stance", "party_id",
+                   "speaker", "confidence", "below_threshold", "statement_date", "outlet", "evidence_start", "evidence_end", "document_stance", "near_threshold", "disagrees_with_document",
+                   "busy_unknown_speaker", "new_since_review", "priority"],
 }
 
 

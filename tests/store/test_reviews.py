@@ -294,3 +294,46 @@ def test_a_review_written_during_an_ingest_that_is_killed_is_kept_and_applied_by
     assert [json.loads(line)["status"] for line in capsys.readouterr().out.splitlines()] == ["pending"]
     assert database.apply_pending_reviews(db)  # what the next writer, review or dashboard page does
     assert claim["claim_id"] not in _export(db)
+
+
+# --- the queue -----------------------------------------------------------------------------------
+
+
+def test_the_queue_ranks_links_by_what_helps_most_and_a_reviewed_link_leaves_it(db, capsys):
+    drones = "iran-drones-for-ukraine-war"
+    with connection.connect_readonly(db) as con:
+        queue = review_queries.review_queue(con, queries.ClaimFilter(), limit=500)
+        below = {row[0] for row in con.execute(
+            "SELECT c.id FROM claims c JOIN documents d ON d.id = c.document_id "
+            "WHERE c.below_threshold AND d.duplicate_of IS NULL").fetchall()}
+        only_drones = review_queries.review_queue(con, queries.ClaimFilter(assertions=(drones,)), limit=500)
+    flagged = queue.set_index("claim_id")
+    assert below and flagged.loc[sorted(below), "near_threshold"].all()  # the likeliest to be wrong
+    assert queue["priority"].is_monotonic_decreasing
+    expected = (4 * flagged["near_threshold"] + 3 * flagged["disagrees_with_document"]
+                + 2 * flagged["busy_unknown_speaker"] + flagged["new_since_review"])
+    assert (expected == flagged["priority"]).all()
+    assert set(only_drones["assertion_id"]) == {drones}
+    assert set(only_drones["claim_id"]) == set(queue.loc[queue["assertion_id"] == drones, "claim_id"])
+    first = queue.iloc[0]
+    assert AMIR[:20] in " ".join(queue["quote"])  # the quote comes with each row
+    assert first["link"] and first["title"] is not None
+
+    code, _ = _review(db, capsys, first["claim_id"], "--confirm", "--reviewer", "ana")
+    assert code == 0
+    with connection.connect_readonly(db) as con:
+        after = review_queries.review_queue(con, queries.ClaimFilter(), limit=500)
+    assert first["claim_id"] not in set(after["claim_id"])
+    assert len(after) == len(queue) - 1
+
+
+def test_a_file_whose_read_model_predates_the_ranked_queue_still_shows_it(db):
+    with connection.connect_readonly(db) as con:
+        ranked = review_queries.review_queue(con, queries.ClaimFilter(), limit=500)
+    con = duckdb.connect(str(db))
+    con.execute("DROP TABLE queue_rows")
+    con.close()
+    with connection.connect_readonly(db) as con:
+        computed = review_queries.review_queue(con, queries.ClaimFilter(), limit=500)
+    assert computed["claim_id"].tolist() == ranked["claim_id"].tolist()
+    assert computed["quote"].tolist() == ranked["quote"].tolist()
