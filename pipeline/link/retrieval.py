@@ -51,6 +51,17 @@ class SideIndex:
         self.self_scores = np.array([max(1e-6, self._bm25(set(c), i)) for i, c in enumerate(self.side_terms)],
                                     dtype=np.float32)
         self.assertions = int(self.owners.max()) + 1 if n else 0
+        # BM25 adds one term's share at a time, so each term's share of every side holding it is computed
+        # here once: a query's scores are then a few array additions, not a loop over the sides.
+        self.shares: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for term, sides in self.postings.items():
+            weights = [self._bm25({term}, side) for side in sides]
+            self.shares[term] = (np.array(sides, dtype=np.int64), np.array(weights, dtype=np.float64))
+        # Sides are stored assertion by assertion (owners ascending, every assertion with one side or
+        # two), so an assertion's best side is a max over one run of columns.
+        self.runs = np.flatnonzero(np.r_[True, self.owners[1:] != self.owners[:-1]]) if n else np.zeros(0, np.int64)
+        if n and not (np.all(np.diff(self.owners) >= 0) and len(self.runs) == self.assertions):
+            raise ValueError("sides must be given assertion by assertion, every assertion with at least one")
 
     def _bm25(self, query: set[str], side: int) -> float:
         counts = self.side_terms[side]
@@ -59,20 +70,22 @@ class SideIndex:
 
     def lexical(self, query: set[str]) -> np.ndarray:
         """Return each side's BM25 score for the query terms, scaled to [0, 1] by its self-score."""
-        scores = np.zeros(len(self.side_terms), dtype=np.float32)
-        for side in {i for t in query for i in self.postings.get(t, ())}:
-            scores[side] = self._bm25(query, side)
-        return np.minimum(1.0, scores / self.self_scores)
+        scores = np.zeros(len(self.side_terms), dtype=np.float64)
+        for term in query:
+            found = self.shares.get(term)
+            if found is not None:
+                scores[found[0]] += found[1]  # a term lists each side once
+        return np.minimum(1.0, scores.astype(np.float32) / self.self_scores)
+
+    def by_assertion(self, side_values: np.ndarray) -> np.ndarray:
+        """Return the best of each assertion's sides, for values with sides as their last axis."""
+        return np.maximum.reduceat(side_values, self.runs, axis=-1)
 
     def best_cosines(self, query_vectors: np.ndarray) -> np.ndarray:
         """Return queries x assertions: the cosine of each query with the assertion's nearest side."""
-        best = np.full((len(query_vectors), self.assertions), -1.0, dtype=np.float32)
         if self.vectors is None or not len(self.owners):
-            return best
-        cosines = query_vectors @ self.vectors.T
-        for side, owner in enumerate(self.owners):
-            np.maximum(best[:, owner], cosines[:, side], out=best[:, owner])
-        return best
+            return np.full((len(query_vectors), self.assertions), -1.0, dtype=np.float32)
+        return self.by_assertion(query_vectors @ self.vectors.T)
 
     def candidates(self, query_vectors: np.ndarray | None, query_terms: list[set[str]], floor: float,
                    top: int, lexical_scores: list[np.ndarray] | None = None) -> list[list[Candidate]]:
@@ -88,12 +101,12 @@ class SideIndex:
             lexical = lexical_scores[q] if lexical_scores is not None else self.lexical(terms)
             cosine = cosines[q] if cosines is not None else np.zeros_like(lexical)
             side_scores = SEMANTIC_WEIGHT * cosine + (1 - SEMANTIC_WEIGHT) * lexical
-            best = np.full(self.assertions, -1.0, dtype=np.float32)
-            np.maximum.at(best, self.owners, side_scores)
-            best_cos = np.full(self.assertions, -1.0, dtype=np.float32)
-            np.maximum.at(best_cos, self.owners, cosine)
-            best_lex = np.zeros(self.assertions, dtype=np.float32)
-            np.maximum.at(best_lex, self.owners, lexical)
+            if not len(self.owners):
+                out.append([])
+                continue
+            best = self.by_assertion(side_scores)
+            best_cos = self.by_assertion(cosine)
+            best_lex = self.by_assertion(lexical)
             order = np.argsort(-best, kind="stable")[:top]
             out.append([Candidate(index=int(i), score=round(float(best[i]), 4), cosine=round(float(best_cos[i]), 4),
                                   lexical=round(float(best_lex[i]), 4))

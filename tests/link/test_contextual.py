@@ -143,6 +143,13 @@ def test_bm25_scores_a_side_against_itself_as_one():
     assert scores[0] == pytest.approx(1.0) and 0 < scores[1] < 1 and scores[2] == 0
     [found] = index.candidates(None, [{"trump", "assault"}], floor=0.1, top=2)
     assert [c.index for c in found] == [1]
+    # Scores add up term by term: each side's score is the BM25 sum over the query terms it holds.
+    query = {"russia", "hack", "noth", "trump"}
+    expected = [min(1.0, index._bm25(query, side) / index.self_scores[side]) for side in range(3)]
+    assert index.lexical(query).tolist() == pytest.approx(expected)
+    # An assertion's score is its best side's.
+    cosines = np.array([[0.1, 0.7, 0.3], [0.9, 0.2, -0.5]], dtype=np.float32)
+    assert np.allclose(index.by_assertion(cosines), [[0.7, 0.3], [0.9, -0.5]])
 
 
 def test_a_bare_statement_is_read_with_title_and_previous_sentence_a_full_one_alone(dispute):
