@@ -110,8 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         inputs += [("", item) for item in written]
         print(f"{run_name}: {len(written)} inputs, exit {code}, {took:.1f} s", file=sys.stderr)
 
-    problems = account(db, inputs)
-    print(f"inputs {len(inputs)} in {runs} runs; {seconds:.1f} s, {1000 * seconds / len(inputs):.1f} ms per input")
+    # --inputs 0 times the single line alone.
+    problems = account(db, inputs) if inputs else {}
+    print(f"inputs {len(inputs)} in {runs} runs; {seconds:.1f} s, {1000 * seconds / max(1, len(inputs)):.1f} ms per input")
     print(f"crashes {len(crashes)}; runs over their budget {len(over_budget)}; "
           f"documents quarantined as taking too long {took_too_long}")
     for name, found in problems.items():
