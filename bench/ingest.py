@@ -7,7 +7,9 @@ edits when --articles asks for more, so that copies are new documents rather tha
 as one JSONL batch, and catalogs of one-line assertions taken from the FNC-1 headlines (claims the
 linker was never tuned on). Each configuration runs `python -m pipeline ingest` in a fresh process on
 a fresh database with the product's linker, and the peak memory is the sum over the run's processes
-(its workers, and the cluster's for Dask). Prints the rates as ratios to one worker, the fixed start
+(its workers, and the cluster's for Dask) of their proportional set sizes, which count a page the
+workers share (what their fork server imported) once in all; the sum of resident sizes, which counts
+it in each, is printed beside it. Prints the rates as ratios to one worker, the fixed start
 cost, the time for 10,000 articles and the extrapolation to 1,000,000 articles on N machines.
 Skips cleanly when the evaluation data is absent.
 """
@@ -84,7 +86,10 @@ class PeakMemory:
         import psutil
 
         self._psutil = psutil
-        self.roots, self.peak, self._stop = roots, 0, threading.Event()
+        # peak: the summed proportional set size (a page shared by n processes counts 1/n in each: the
+        # workers share what their fork server imported); peak_rss: the summed resident sizes, which count
+        # shared pages once per process.
+        self.roots, self.peak, self.peak_rss, self._stop = roots, 0, 0, threading.Event()
         self.root_cpu = 0.0  # CPU seconds of the first root alone (the run's own process: the writer)
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -98,7 +103,7 @@ class PeakMemory:
 
     def _run(self) -> None:
         while not self._stop.wait(0.2):
-            total = 0
+            total = total_rss = 0
             for pid in self.roots:
                 try:
                     root = self._psutil.Process(pid)
@@ -106,15 +111,18 @@ class PeakMemory:
                         times = root.cpu_times()
                         self.root_cpu = times.user + times.system
                     for process in [root, *root.children(recursive=True)]:
-                        total += process.memory_info().rss
+                        memory = process.memory_full_info()
+                        total += getattr(memory, "pss", memory.rss)  # PSS is Linux's; elsewhere RSS
+                        total_rss += memory.rss
                 except self._psutil.Error:
                     continue
             self.peak = max(self.peak, total)
+            self.peak_rss = max(self.peak_rss, total_rss)
 
 
 def run_ingest(corpus: Path, catalog: Path, db: Path, extra: list[str],
-               watch: list[int]) -> tuple[float, int, str, float]:
-    """Run one ingest on a fresh database; return (seconds, peak bytes, its summary line, its own CPU seconds)."""
+               watch: list[int]) -> tuple[float, tuple[int, int], str, float]:
+    """Run one ingest on a fresh database; return (seconds, peak (PSS, RSS) bytes, its summary line, its CPU seconds)."""
     for stale in db.parent.glob(db.name + "*"):
         if stale.is_file():
             stale.unlink()
@@ -127,7 +135,7 @@ def run_ingest(corpus: Path, catalog: Path, db: Path, extra: list[str],
     seconds = time.perf_counter() - started
     if process.returncode != 0:
         raise SystemExit(f"ingest failed ({process.returncode}): {err[-2000:]}")
-    return seconds, memory.peak, out.strip().splitlines()[-1], memory.root_cpu
+    return seconds, (memory.peak, memory.peak_rss), out.strip().splitlines()[-1], memory.root_cpu
 
 
 def main() -> None:
@@ -168,7 +176,8 @@ def main() -> None:
             base_rate = base_rate or rate
             claims = re.search(r"claims (\d+)", line).group(1)
             print(f"  {name:30s} {seconds:7.1f} s  {rate:5.2f} articles/s ({rate / base_rate:.2f}x 1 worker; "
-                  f"{steady:.2f}/s after start)  peak memory {peak / 2**30:.2f} GiB  claims {claims}")
+                  f"{steady:.2f}/s after start)  peak memory {peak[0] / 2**30:.2f} GiB "
+                  f"(resident sizes summed: {peak[1] / 2**30:.2f} GiB)  claims {claims}")
             if name == "2 workers":
                 ten_thousand = start_seconds + 10_000 / steady
                 million_hours = 1_000_000 / steady / 3600
