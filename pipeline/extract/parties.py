@@ -39,9 +39,12 @@ class Actors(Strict):
 
     def index(self) -> _Index:
         """Returns the compiled lookups, built once per Actors instance."""
-        if self._index is None:
-            self._index = _Index.build(self)
-        return self._index
+        # Read from pydantic's private store directly: `self._index` goes through the model's __getattr__,
+        # and this runs for every text whose party mentions are looked up (100,000 times in a long text).
+        found = self.__pydantic_private__.get("_index")
+        if found is None:
+            found = self._index = _Index.build(self)
+        return found
 
 
 class PartyResolution(Strict):
