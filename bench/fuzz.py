@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # --inputs 0 times the single line alone.
     problems = account(db, inputs) if inputs else {}
-    print(f"inputs {len(inputs)} in {runs} runs; {seconds:.1f} s, {1000 * seconds / max(1, len(inputs)):.1f} ms per input")
+    per_input = 1000 * seconds / max(1, len(inputs))
+    print(f"inputs {len(inputs)} in {runs} runs; {seconds:.1f} s, {per_input:.1f} ms per input")
     print(f"crashes {len(crashes)}; runs over their budget {len(over_budget)}; "
           f"documents quarantined as taking too long {took_too_long}")
     for name, found in problems.items():

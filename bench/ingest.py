@@ -122,7 +122,7 @@ class PeakMemory:
 
 def run_ingest(corpus: Path, catalog: Path, db: Path, extra: list[str],
                watch: list[int]) -> tuple[float, tuple[int, int], str, float]:
-    """Run one ingest on a fresh database; return (seconds, peak (PSS, RSS) bytes, its summary line, its CPU seconds)."""
+    """Run one ingest on a fresh database; return (seconds, peak (PSS, RSS) bytes, summary line, its CPU seconds)."""
     for stale in db.parent.glob(db.name + "*"):
         if stale.is_file():
             stale.unlink()

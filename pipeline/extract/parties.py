@@ -154,6 +154,8 @@ class _Index:
     person_by_key: dict[str, Speaker]
     person_rx: re.Pattern[str] | None
     # Party mentions by text: a statement's sentence, content and context are looked up several times each.
+    # A plain dict, not functools.lru_cache: the index travels to the worker processes with the actors,
+    # and an lru_cache wrapper cannot be pickled.
     found_in: dict[str, tuple[tuple[int, int, str], ...]] = field(default_factory=dict)
 
     @classmethod

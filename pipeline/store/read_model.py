@@ -240,18 +240,26 @@ def is_current(con: duckdb.DuckDBPyConnection) -> bool:
     return row is not None and row[0] == f"current:{READ_MODEL_VERSION}"
 
 
+EXISTS_SQL = """
+SELECT count(*) FROM (SELECT table_name AS name FROM duckdb_tables() WHERE NOT internal
+                      UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal)
+WHERE name = ?
+"""
+
+
+def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Return True when the file has this table or view (older files lack the later ones)."""
+    return con.execute(EXISTS_SQL, [name]).fetchone()[0] > 0
+
+
 def _claims_source(con: duckdb.DuckDBPyConnection) -> str:
-    has_reviews = con.execute(
-        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'reviewed_claims' AND NOT internal"
-    ).fetchone()[0]
-    return "reviewed_claims" if has_reviews else \
+    return "reviewed_claims" if _exists(con, "reviewed_claims") else \
         "(SELECT *, 'unreviewed' AS review, NULL::VARCHAR AS reviewer FROM claims)"
 
 
 def _last_review_source(con: duckdb.DuckDBPyConnection) -> str:
-    has_reviews = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'review_states' AND NOT internal").fetchone()[0]
-    return "(SELECT max(reviewed_at) AS at FROM review_states)" if has_reviews else "(SELECT NULL::TIMESTAMP AS at)"
+    return "(SELECT max(reviewed_at) AS at FROM review_states)" if _exists(con, "review_states") else \
+        "(SELECT NULL::TIMESTAMP AS at)"
 
 
 def _queue_sources(con: duckdb.DuckDBPyConnection) -> dict:
@@ -262,9 +270,7 @@ def _queue_sources(con: duckdb.DuckDBPyConnection) -> dict:
 def queue_source(con: duckdb.DuckDBPyConnection) -> str:
     """Return what the review queue reads: `queue_rows`, or, in a file whose read model predates it
     (no writer has run since), the same ranking computed on the fly."""
-    built = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'queue_rows' AND NOT internal"
-                        ).fetchone()[0]
-    return "queue_rows" if built else "(" + QUEUE_RANKING_SQL.format(**_queue_sources(con)) + ")"
+    return "queue_rows" if _exists(con, "queue_rows") else "(" + QUEUE_RANKING_SQL.format(**_queue_sources(con)) + ")"
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:

@@ -198,7 +198,6 @@ def orphaned_reviews(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(ORPHANED_SQL).df()
 
 
-
 def reviews_synced(con: duckdb.DuckDBPyConnection) -> int:
     """How many bytes of the review log this file has applied (less than the log's size: reviews pending)."""
     return reviews.synced_bytes(con)

@@ -48,7 +48,6 @@ class Doc:
         self.blocked_cues: set[int] = set()  # token offsets a model rejects as cues
         self.cue_probs: dict[int, float] = {}  # token index -> cue-model probability
         self.encoded_cue_probs: dict[int, float] | None = None  # token index -> contextual cue tagger's, if read
-        self.text_start = len(text) - len(text.lstrip())  # offset of the first character that is not a space
         self.newlines = [m.start() for m in re.finditer("\n", text)]
         self.feature_cache: dict[str, dict] = {}  # per-token features a tagger computes once per text
 
@@ -63,7 +62,7 @@ class Doc:
 
     def opens_text(self, token: int) -> bool:
         """Return True when nothing but white space comes before the token: it opens the text."""
-        return self.tokens[token].start <= self.text_start
+        return self.blank_between(0, self.tokens[token].start)
 
     def quote_at(self, pos: int) -> Quote | None:
         """Return the quotation whose marks enclose pos, if any."""
