@@ -67,6 +67,13 @@ accusations assertion assertions denial denials warning warnings words testimony
 insistence position view views
 """.split())
 
+# Nouns of a position taken ("Trump's proposal to ban ...", "his call for a ban on ...", "her pledge that
+# ..."): what follows them is what the owner proposes, vows or demands, a statement of the owner's.
+PROPOSAL_NOUNS = frozenset("""
+proposal proposals plan plans call calls pledge pledges promise promises vow vows demand demands
+suggestion suggestions idea ideas
+""".split())
+
 # The verbs among them: "that was held" is a relative clause, "that the plan" a complement.
 AUXILIARY_VERBS = frozenset("has have had is are was were be been will would could can should may might must shall do does did".split())
 

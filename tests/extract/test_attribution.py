@@ -117,6 +117,40 @@ def test_nominal_phrase_before_a_cue_verb_is_that_verbs_speaker_once():
                                                            "any role in the attack")
 
 
+@pytest.mark.parametrize("sentence, cue, content", [
+    ("Voters were drawn to Mr. Trump's plan to bar Muslims from entering the country.", "plan",
+     "bar Muslims from entering the country"),
+    ("Critics seized on Trump’s controversial proposal to ban Muslims from entering the United States.", "proposal",
+     "ban Muslims from entering the United States"),
+    ('The crowd denounced Donald Trump\'s call for "a total and complete shutdown of Muslims."', "call",
+     "a total and complete shutdown of Muslims"),
+    ("Aides defended Trump's proposed ban on Muslims at the rally.", "proposed", "ban on Muslims at the rally"),
+])
+def test_a_position_credited_by_a_noun_is_its_owners_statement(sentence, cue, content):
+    (a,) = [a for a in extract_attributions(sentence) if a.cue.text == cue]
+    assert a.speaker_name in ("Trump", "Donald Trump")
+    assert (a.cue.text, a.content.text) == (cue, content)
+
+
+def test_a_possessive_pronoun_makes_a_cue_word_a_noun():
+    text = "Donald Trump spoke in Ohio. There was anger over his comments that Muslims should be banned."
+    a = _find(extract_attributions(text), "comments", "Muslims should be banned")
+    assert a.speaker_name == "Donald Trump"
+
+
+@pytest.mark.parametrize("sentence", [
+    "Lawmakers debated a proposal to ban imports of the drones.",  # no owner: nobody's position
+    "Trump's plans to the committee arrived late.",  # "to" + noun phrase: no infinitive
+])
+def test_a_position_noun_without_owner_or_infinitive_is_no_statement(sentence):
+    assert [a for a in extract_attributions(sentence) if a.cue.text in ("proposal", "plans")] == []
+
+
+def test_an_owner_verb_proposed_stays_a_verb():
+    (a,) = extract_attributions("Trump's aides proposed banning Muslims.")
+    assert (a.speaker.text, a.cue.text, a.content.text) == ("Trump's aides", "proposed", "banning Muslims")
+
+
 def test_001_has_long_been_accusing(seed_001):
     _, found = seed_001
     a = _find(found, "accusing", "Iran of supplying drones")

@@ -150,6 +150,81 @@ def nominal_cue(doc: Doc, first: int, last: int, i: int) -> Found | None:
     return Found((sp_start, sp_end), (i, i + 1), content, kind="nominal")
 
 
+_OWNER_PRONOUNS = frozenset(("his", "her", "their", "its", "our", "my"))
+
+
+def owner_before(tokens, first: int, i: int) -> bool:
+    """Return True when tokens[i] follows its owner: a possessive ("Trump's", "aides'") or "his", "their"."""
+    return i - 1 >= first and (tokens[i - 1].low in _OWNER_PRONOUNS or possessive_before(tokens, first, i))
+
+
+def proposal_cue(doc: Doc, first: int, last: int, i: int) -> Found | None:
+    """Return "X's proposal to <verb>", "his call for <noun phrase>", "her pledge that ...", "his proposed <noun>".
+
+    A position credited to its owner by a noun: "Mr. Trump's plan to bar Muslims from entering the
+    country", "his call for a total and complete ban", "Trump's proposed ban on Muslims". The content is
+    what is proposed (the infinitive, the "for" phrase, the clause, or the noun phrase after "proposed"),
+    up to the end of its clause. Only with an owner: "a proposal to ..." names no one.
+    """
+    tokens = doc.tokens
+    low = tokens[i].low
+    # "Trump's aides proposed banning ...": a verb whose subject ends in a noun; "proposed" is read as an
+    # adjective right after its owner only.
+    owned = (i if owner_before(tokens, first, i) else None) if low == "proposed" else _owned_at(tokens, first, i)
+    if owned is None or i + 1 >= last:
+        return None
+    sp_start, sp_end = _owner_span(tokens, first, owned)
+    nxt = tokens[i + 1]
+    if low == "proposed":
+        if not (nxt.is_word and nxt.low not in cues.DETERMINERS and nxt.low not in ("to", "that", "by")):
+            return None
+        start = i + 1
+    elif nxt.low == "that" and low not in ("plan", "plans", "call", "calls", "idea", "ideas"):
+        start = i + 2  # "her pledge that ...": "his plan that won" is a relative clause
+    elif nxt.low == "to" and i + 2 < last and tokens[i + 2].is_word and not tokens[i + 2].is_cap \
+            and tokens[i + 2].low not in cues.DETERMINERS and not tokens[i + 2].low.endswith(("ing", "ed")):
+        start = i + 2  # "to ban", not "to the president", "to Congress", "to voting"
+    elif nxt.low == "for" and low in ("call", "calls", "demand", "demands", "plan", "plans", "proposal", "proposals"):
+        start = i + 2
+    else:
+        return None
+    if start >= last:
+        return None
+    content = content_after(doc, start, last, "propose")
+    if content is None or content[1] <= content[0]:
+        return None
+    return Found((sp_start, sp_end), (i, i + 1), content, kind="nominal")
+
+
+_NOT_MODIFIERS = cues.DETERMINERS | cues.AUXILIARY_VERBS | cues.ADJUNCT_STARTS | frozenset(
+    "for with against of and or but than".split())
+
+
+def _owned_at(tokens, first: int, i: int) -> int | None:
+    """Return the index right after the owner of tokens[i], allowing two modifiers ("Trump's controversial proposal")."""
+    for k in (i, i - 1, i - 2):
+        if k < i and not (tokens[k].is_word and not tokens[k].is_cap and tokens[k].low not in _NOT_MODIFIERS):
+            return None
+        if owner_before(tokens, first, k):
+            return k
+    return None
+
+
+def _owner_span(tokens, first: int, i: int) -> tuple[int, int]:
+    """Return the token range of the owner before tokens[i]: "his", "Mr. Trump's", "the aides'"."""
+    owner = tokens[i - 1]
+    if owner.low in _OWNER_PRONOUNS:
+        return i - 1, i
+    sp_start = i - 1 if owner.is_word else i - 2
+    while sp_start - 1 >= first and (tokens[sp_start - 1].is_word and (
+            tokens[sp_start - 1].is_cap or tokens[sp_start - 1].low in ("the", "a", "an"))
+            or tokens[sp_start - 1].text == "." and sp_start - 2 >= first and tokens[sp_start - 2].is_cap):
+        sp_start -= 1
+        if tokens[sp_start].low in ("the", "a", "an"):
+            break
+    return sp_start, i
+
+
 def according_to(doc: Doc, first: int, last: int, i: int) -> Found | None:
     """Return 'according to X' attributions with content on the other side of the phrase."""
     tokens = doc.tokens

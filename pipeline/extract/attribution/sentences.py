@@ -14,7 +14,15 @@ import bisect
 from pipeline.extract import cues
 from pipeline.extract.attribution.content import only_adjuncts
 from pipeline.extract.attribution.document import CONNECTIVES, SUBORDINATORS, Doc, Found, trim_end
-from pipeline.extract.attribution.forms import according_to, colon_label, in_poll, nominal_cue, title_case
+from pipeline.extract.attribution.forms import (
+    according_to,
+    colon_label,
+    in_poll,
+    nominal_cue,
+    owner_before,
+    proposal_cue,
+    title_case,
+)
 from pipeline.extract.attribution.phrases import owned_noun
 from pipeline.extract.attribution.quotations import QUOTE_MARKS, Quote
 from pipeline.extract.attribution.verbs import verb_cue
@@ -35,11 +43,18 @@ def sentence_attributions(doc: Doc, first: int, last: int) -> list[Found]:
         if not tok.is_word or doc.inside_quote(tok.start):
             i += 1
             continue
-        hit: Found | None = None
-        if low == "according" and i + 1 < last and tokens[i + 1].low == "to":
+        # "Trump's proposal to ban ...", "his call for a ban", "his proposed ban": a position, owned.
+        # Without an owner the word goes on to the rules below ("Trump calls for a ban": a verb).
+        hit: Found | None = proposal_cue(doc, first, last, i) if low in cues.PROPOSAL_NOUNS or low == "proposed" else None
+        if hit is not None:
+            pass
+        elif low == "according" and i + 1 < last and tokens[i + 1].low == "to":
             hit = according_to(doc, first, last, i)
         elif low == "in" and i + 1 < last:
             hit = in_poll(doc, first, last, i)
+        elif low in cues.NOMINAL_CUES and owner_before(tokens, first, i) and not owned_noun(tokens, first, i):
+            # "his comments that ...": after a possessive pronoun a cue word is a noun, never a verb.
+            hit = nominal_cue(doc, first, last, i)
         elif owned_noun(tokens, first, i):
             # "Moscow's claims fell apart", "the aides' briefing said": a noun after its owner, no verb.
             # A possessive statement noun is read by its form, whatever the cue model makes of the word.
