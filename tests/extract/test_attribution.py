@@ -329,6 +329,23 @@ def test_pronoun_resolution_follows_gender_of_first_name():
     assert _find(found, "added", "everything").speaker_name == "Peter Holm"
 
 
+def test_the_texts_pronouns_correct_a_first_names_gender():
+    # The name lists call "Bernie" mostly female; the article says "his" twice.
+    text = ("Senator Bernie Sanders spoke in Concord, and his crowd cheered. Governor Ralph Alvarado stayed home. "
+            "Sanders then took his questions. Reporter Anna Berg asked about banks. "
+            '"The banks run this town," he said.')
+    a = _find(extract_attributions(text), "said", "banks run this town")
+    assert a.speaker_name == "Bernie Sanders"
+
+
+def test_a_sentences_first_word_is_no_first_name():
+    # "In" and "On" are first names in the name lists; "In California" is no person for "he" to mean.
+    text = ("Senator Peter Holm spoke for an hour, and his voice gave out. In California, voters lined up. "
+            '"We will win," he said.')
+    a = _find(extract_attributions(text), "said", "We will win")
+    assert a.speaker_name == "Peter Holm"
+
+
 def test_role_noun_needs_matching_modifiers():
     text = ("Swedish Foreign Minister Anna Berg spoke first. Finnish Interior Minister Peter Holm followed. "
             "The top Swedish diplomat said the plan was sound.")

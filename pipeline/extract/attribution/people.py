@@ -191,7 +191,46 @@ def scan_people(doc: Doc) -> People:
         words = [t.text for t in tokens[i:j] if t.text != "."]
         _register(people, words, tokens[i].start, tokens[j - 1].end if j > i else tok.end)
         i = max(j, i + 1)
+    learn_genders(people)
     return people
+
+
+_PRONOUN = re.compile(r"\b(he|his|him|she|her|hers)\b", re.IGNORECASE)
+_NAME_RUN = re.compile(r"(?:[A-Z][\w'’.-]*\s*)+")
+GENDER_EVIDENCE = 2  # pronouns a text must use for a person before they outweigh the first name's guess
+
+
+def learn_genders(people: People) -> None:
+    """Correct a person's gender from the pronouns the text uses for them.
+
+    A first name's gender is a guess ("Bernie" is mostly female in the name lists, "Rand" female); the
+    article knows better. The first he/his/him or she/her after a mention, in the same sentence and
+    before anyone else is named, is read as that person's; a person with at least GENDER_EVIDENCE such
+    pronouns, three times as many of one gender as of the other, takes that gender.
+    """
+    votes: dict[str, list[int]] = {}
+    text = people.text
+    for k, (pos, name) in enumerate(people.events):
+        name_end = _NAME_RUN.match(text, pos)
+        start = name_end.end() if name_end else pos
+        stop = people.events[k + 1][0] if k + 1 < len(people.events) else len(text)
+        end_of_sentence = _SENTENCE_END.search(text, start, stop)
+        pronoun = _PRONOUN.search(text, start, end_of_sentence.start() + 1 if end_of_sentence else stop)
+        if pronoun:
+            male = pronoun.group(1).lower() in ("he", "his", "him")
+            votes.setdefault(name, [0, 0])[0 if male else 1] += 1
+    for name, (male, female) in votes.items():
+        person = people.persons[name]
+        if male >= GENDER_EVIDENCE and male >= 3 * female:
+            person.gender = "male"
+        elif female >= GENDER_EVIDENCE and female >= 3 * male:
+            person.gender = "female"
+
+
+_NOT_FIRST_NAMES = cues.DETERMINERS | cues.ADJUNCT_STARTS | frozenset("""
+and but or nor if so yet for with without into onto upon among against across behind beyond inside outside
+under over per than then there here it we they he she i you his her their its our my your
+""".split()) - {"may", "june", "april", "august"}  # months that are first names too
 
 
 def _register(people: People, words: list[str], start: int, pos: int) -> None:
@@ -203,6 +242,10 @@ def _register(people: People, words: list[str], start: int, pos: int) -> None:
     if _member_of_body(role):
         return  # "the spokesman for Acme Corp": the capitalised words name a body, not a person
     name = [w[:-2] if w.endswith(("'s", "’s")) else w for w in name]
+    # "In California", "On Sunday": a sentence's capitalised first word is no first name, whatever the
+    # name lists say of "In" and "On".
+    while name and name[0].lower() in _NOT_FIRST_NAMES:
+        name = name[1:]
     if not name:
         return
     full = " ".join(name)
