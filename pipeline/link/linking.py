@@ -123,6 +123,21 @@ def _cached_word_terms(text: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+_CLAUSE = re.compile(r"[;:,.()!?—–]|\bbut\b")
+
+
+def _governed(found: list[str], reach: int | None) -> set[str]:
+    """Return the terms a negation governs: the `reach` terms after each (None: the rest of the clause)."""
+    return {t for i, term in enumerate(found) if term in NEGATIONS
+            for t in found[i + 1:None if reach is None else i + 1 + reach] if t not in NEGATIONS}
+
+
+def _negated_in(content: str, actors: Actors) -> set[str]:
+    """Return the terms a statement negates: every term after a negation in its clause ("don't have to
+    worry that big banks can influence politicians")."""
+    return {t for clause in _CLAUSE.split(NON_NEGATING.sub(" ", content)) for t in _governed(terms(clause, actors), None)}
+
+
 class _Side:
     """One side of an assertion (its claim or its counterclaim): party tokens and predicate terms."""
 
@@ -132,6 +147,9 @@ class _Side:
         self.terms = set(found) - NEGATIONS
         self.parties = {t for t in self.terms if t.startswith("@")}
         self.words = self.terms - self.parties
+        # What the side says is not so ("have never influenced her", "does not make him biased"): the
+        # two words after a negation, within its clause.
+        self.denied = {t for clause in _CLAUSE.split(text) for t in _governed(terms(clause, actors), 2)} - self.parties
         self.weights: dict[str, float] = {}
         self.keys: set[str] = set()
 
@@ -245,9 +263,16 @@ class Linker:
             # Compare only the words that tell the two sides apart ("only", "small batch", "before"
             # vs "for its war") in what the speaker said. A counterclaim that merely negates the claim
             # has no such words: negation and denying cues decide then.
+            # A word one side says is not so ("never influenced her") is said by the other side when a
+            # statement says it plainly ("accused Clinton of being influenced"), by its own side when the
+            # statement negates it too.
             said = set(content_terms)
-            for_counter = len((counter.words - claim.words) & said)
-            for_claim = len((claim.words - counter.words) & said)
+            negated = _negated_in(content, self.actors)
+            counter_own, claim_own = counter.words - claim.words, claim.words - counter.words
+            for_counter = len((counter_own - counter.denied) & said) + len((claim_own & claim.denied) & said - negated) \
+                + len((counter_own & counter.denied) & said & negated)
+            for_claim = len((claim_own - claim.denied) & said) + len((counter_own & counter.denied) & said - negated) \
+                + len((claim_own & claim.denied) & said & negated)
             if for_counter > for_claim:
                 return Stance.DENIES, 0.8
         if set(content_terms) & DENYING_WORDS:

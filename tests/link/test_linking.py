@@ -125,6 +125,25 @@ def test_denying_cues_and_counterclaim_words_deny(small_linker):
         small_linker.link("Ruritania has provided tanks to Freedonia to use in the war", "said"))
 
 
+def test_a_word_the_counterclaim_negates_asserts_when_said_plainly():
+    from pipeline.extract.parties import Actors
+    from pipeline.models import Party
+
+    catalog = Catalog(assertions=[Assertion(
+        id="loans-compromise", claim="Ruritanian loans compromise the Freedonian minister.",
+        counterclaim="Ruritanian loans have never influenced the Freedonian minister; he stands up to the lenders.")])
+    linker = linking.Linker(catalog, Actors(parties=[
+        Party(id="ruritania", name="Ruritania", demonyms=["Ruritanian"]),
+        Party(id="freedonia", name="Freedonia", demonyms=["Freedonian"])]))
+    # "influenced" is a word of the counterclaim only, which says it is not so.
+    assert stances(linker.link("the Freedonian minister was influenced by Ruritanian loans", "said")) == {
+        ("loans-compromise", Stance.ASSERTS)}
+    assert stances(linker.link("the Ruritanian loans never influenced the Freedonian minister", "said")) == {
+        ("loans-compromise", Stance.DENIES)}
+    assert stances(linker.link("voters need not worry that Ruritanian loans could influence the Freedonian minister",
+                               "said")) == {("loans-compromise", Stance.DENIES)}
+
+
 def test_a_negated_predicate_denies_and_not_only_does_not(small_linker):
     assert ("y-uses-tanks", Stance.DENIES) in stances(
         small_linker.link("Freedonia has never used Ruritanian tanks against Sylvania", "said"))
