@@ -86,6 +86,7 @@ class AssertionExample(Strict):
 
     text: str = Field(min_length=1)
     stance: Stance | None = None
+    party_id: str | None = None  # the party the statement speaks for, as reviewed (None: unknown)
 
 
 class Assertion(Strict):

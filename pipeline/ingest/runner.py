@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.text import Text
 
 from pipeline.config import ARTICLE_EXTENSIONS, BATCH_EXTENSIONS, DEFAULT_DOCUMENT_SECONDS, ERROR_LOG, SECONDS_PER_MB, quarantine_dir
+from pipeline.extract.parties import UNKNOWN_PARTY_ID
 from pipeline.ingest import clean, dedupe, discover, load, metadata
 from pipeline.ingest.documents import document_id
 from pipeline.ingest.pool import InProcess, Outcome, Request, WorkerPool
@@ -200,7 +201,7 @@ def with_review_examples(con: duckdb.DuckDBPyConnection, analyze: Analyzer) -> A
     readings: dict[str, dict[str, str]] = {}
     examples: dict[str, list[AssertionExample]] = {}
     known = {a.id for a in analyze.catalog.assertions}
-    for document_id, statement_id, assertion_id, stance in rows:
+    for document_id, statement_id, assertion_id, stance, party_id in rows:
         if assertion_id not in known:
             continue
         if document_id not in readings:
@@ -209,7 +210,8 @@ def with_review_examples(con: duckdb.DuckDBPyConnection, analyze: Analyzer) -> A
                 if document else {}
         text = readings[document_id].get(statement_id)
         if text:
-            examples.setdefault(assertion_id, []).append(AssertionExample(text=text, stance=stance))
+            examples.setdefault(assertion_id, []).append(AssertionExample(
+                text=text, stance=stance, party_id=None if party_id == UNKNOWN_PARTY_ID else party_id))
     return analyze.with_examples(examples)
 
 

@@ -434,18 +434,20 @@ def insert_quarantine(con: duckdb.DuckDBPyConnection, record: QuarantineRecord) 
     return True
 
 
-def reviewed_examples(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str | None]]:
-    """Return (document id, statement id, assertion id, stance or None for a rejection) of every reviewed link.
+def reviewed_examples(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str | None, str | None]]:
+    """Return (document id, statement id, assertion id, stance or None for a rejection, party) of every reviewed link.
 
-    The stance is the one the link has after review (a correction, or the linker's when confirmed).
+    The stance and the party are the link's after review (a correction, or the linker's when confirmed).
     Links of copies are left out: a copy's statements never count.
     """
     return con.execute(
         """
         SELECT r.document_id, r.statement_id, r.assertion_id,
-               CASE WHEN r.status = 'rejected' THEN NULL ELSE coalesce(r.stance, c.stance) END
+               CASE WHEN r.status = 'rejected' THEN NULL ELSE coalesce(r.stance, c.stance) END,
+               coalesce(r.party_id, c.party_id, s.party_id)
         FROM reviewed_links r
         JOIN documents d ON d.id = r.document_id AND d.duplicate_of IS NULL
+        LEFT JOIN statements s ON s.id = r.statement_id
         LEFT JOIN claims c ON c.statement_id = r.statement_id AND c.assertion_id = r.assertion_id
         WHERE r.status IS NOT NULL AND (r.status = 'rejected' OR coalesce(r.stance, c.stance) IS NOT NULL)
         ORDER BY r.reviewed_at, r.document_id, r.statement_id, r.assertion_id

@@ -146,6 +146,10 @@ def test_a_position_noun_without_owner_or_infinitive_is_no_statement(sentence):
     assert [a for a in extract_attributions(sentence) if a.cue.text in ("proposal", "plans")] == []
 
 
+def test_struck_is_a_cue_only_when_it_strikes_down():
+    assert extract_attributions("Sanders struck a chord with his attacks on the role of money in politics.") == []
+
+
 def test_an_owner_verb_proposed_stays_a_verb():
     (a,) = extract_attributions("Trump's aides proposed banning Muslims.")
     assert (a.speaker.text, a.cue.text, a.content.text) == ("Trump's aides", "proposed", "banning Muslims")

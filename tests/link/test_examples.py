@@ -49,3 +49,31 @@ def test_examples_never_change_the_catalog_version_so_an_ingest_does_not_relink_
     learned = analyze.with_examples({DRONES: [AssertionExample(text="anything at all", stance=None)]})
     assert analysis_version(learned) == analysis_version(analyze)
     assert learned.catalog.by_id()[DRONES].examples[0].text == "anything at all"
+
+
+def _party_links(analysis) -> dict[str, tuple[str, str, str]]:
+    """Return {claim id: (assertion, party, stance)} of the links above the threshold."""
+    return {c.id: (c.assertion_id, c.party_id, c.stance.value) for c in analysis.claims if not c.below_threshold}
+
+
+def test_a_partys_reviewed_side_decides_its_statements_whose_words_take_none(analyze):
+    document, found = _amir_article(analyze)
+    plain = _party_links(analyze.derive(document, found))
+    # The Kremlin's statements asserting the drones claim: nothing in their words denies.
+    asserted = {cid for cid, (assertion, party, stance) in plain.items()
+                if (assertion, stance) == (DRONES, "asserts") and party != "unknown"}
+    assert asserted, plain
+    party = plain[next(iter(asserted))][1]
+    # Reviews of other statements (read nothing like these): the party denied the claim three times.
+    reviewed = [AssertionExample(text=f"Reviewed statement number {n} about harvest festivals.", stance=Stance.DENIES,
+                                 party_id=party) for n in range(3)]
+    learned = _party_links(analyze.with_examples({DRONES: reviewed}).derive(document, found))
+    for cid, (assertion, link_party, stance) in plain.items():
+        if (assertion, link_party) == (DRONES, party):
+            assert learned[cid][2] == "denies"
+        else:
+            assert learned[cid] == (assertion, link_party, stance)
+    # Two reviews, or a party the reviewers saw on both sides, teach nothing.
+    assert _party_links(analyze.with_examples({DRONES: reviewed[:2]}).derive(document, found)) == plain
+    split = reviewed[:2] + [r.model_copy(update={"stance": Stance.ASSERTS}) for r in reviewed[:2]]
+    assert _party_links(analyze.with_examples({DRONES: split}).derive(document, found)) == plain

@@ -123,6 +123,17 @@ def test_a_stance_correction_counts_in_exports_totals_and_the_timeline(db, capsy
     assert list(shown["claim_id"]) == [claim["claim_id"]] and list(shown["review"]) == ["corrected"]
 
 
+def test_a_reviewed_link_becomes_an_example_with_its_stance_and_party_as_reviewed(db, capsys):
+    claim = _claim(db, AMIR, "iran-drones-for-ukraine-war")
+    assert _review(db, capsys, claim["claim_id"], "--stance", "asserts", "--reviewer", "ana")[0] == 0
+    assert _review(db, capsys, claim["claim_id"], "--party", "russia", "--reviewer", "ana")[0] == 0
+    with connection.connect_readonly(db) as con:
+        learned = runner.with_review_examples(con, analyzer())
+    (example,) = learned.catalog.by_id()["iran-drones-for-ukraine-war"].examples
+    assert (example.stance.value, example.party_id) == ("asserts", "russia")
+    assert AMIR in example.text
+
+
 def test_a_rejected_link_is_not_counted_and_a_confirmed_one_below_the_threshold_is(db, capsys):
     claim = _claim(db, AMIR, "iran-drones-for-ukraine-war")
     with connection.connect_readonly(db) as con:

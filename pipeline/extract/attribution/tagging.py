@@ -122,6 +122,9 @@ def is_statement_cue(doc: Doc, f: Found) -> bool:
     lemma = cues.statement_lemma(tokens[f.cue[0]].low)
     if lemma is None:
         return False
+    if lemma == "strike":
+        # "struck down the allegations" answers them; "struck a chord", "struck a deal" say nothing.
+        return any(t.low == "down" for t in tokens[f.cue[0] + 1:min(len(tokens), f.cue[1] + 1)])
     if lemma in cues.COGNITION_VERBS and f.kind == "complement":
         after = f.cue[1]
         while after < len(tokens) and (tokens[after].low in cues.TIME_WORDS or tokens[after].text == ","):
