@@ -342,6 +342,13 @@ def test_the_texts_pronouns_correct_a_first_names_gender():
     assert a.speaker_name == "Bernie Sanders"
 
 
+def test_a_he_after_a_name_only_women_bear_does_not_make_her_a_man():
+    text = ("Senator Peter Holm spoke in Concord. “Anna Berg is a joke,” he said. “Anna Berg knows nothing,” he added. "
+            "“Anna Berg will lose,” he said later.")
+    found = extract_attributions(text)
+    assert {a.speaker_name for a in found if a.cue.text in ("said", "added")} == {"Peter Holm"}
+
+
 def test_a_sentences_first_word_is_no_first_name():
     # "In" and "On" are first names in the name lists; "In California" is no person for "he" to mean.
     text = ("Senator Peter Holm spoke for an hour, and his voice gave out. In California, voters lined up. "

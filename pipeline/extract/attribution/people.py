@@ -33,12 +33,16 @@ def _gender_detector():
 
 
 @lru_cache(maxsize=4096)
+def _name_list_guess(name: str) -> str:
+    """Return the name lists' word on a first name: male, mostly_male, female, mostly_female, andy, unknown."""
+    detector = _gender_detector()
+    return "andy" if detector is None else detector.get_gender(name)
+
+
+@lru_cache(maxsize=4096)
 def _first_name_gender(name: str) -> str:
     """Return 'male', 'female', 'unknown' (not a first name) or 'both' for a first name."""
-    detector = _gender_detector()
-    if detector is None:
-        return "both"
-    guess = detector.get_gender(name)
+    guess = _name_list_guess(name)
     if guess in ("male", "mostly_male"):
         return "male"
     if guess in ("female", "mostly_female"):
@@ -51,6 +55,7 @@ class _Person:
     name: str
     role: str | None
     gender: str  # male, female or both
+    sure: bool = False  # the gender is certain (an honorific, or a name only one gender bears): the text never overrides it
 
 
 @dataclass
@@ -74,7 +79,8 @@ class People:
                 gender = "male"
             elif honorific in ("mrs", "ms", "miss", "dame"):
                 gender = "female"
-            person = _Person(name, role, "both" if gender == "unknown" else gender)
+            sure = honorific in ("mr", "sir", "lord", "mrs", "ms", "miss", "dame") or _name_list_guess(first) in ("male", "female")
+            person = _Person(name, role, "both" if gender == "unknown" else gender, sure)
             self.persons[name] = person
         elif role and not person.role:
             person.role = role
@@ -203,8 +209,9 @@ GENDER_EVIDENCE = 2  # pronouns a text must use for a person before they outweig
 def learn_genders(people: People) -> None:
     """Correct a person's gender from the pronouns the text uses for them.
 
-    A first name's gender is a guess ("Bernie" is mostly female in the name lists, "Rand" female); the
-    article knows better. The first he/his/him or she/her after a mention, in the same sentence and
+    A first name's gender may be a guess ("Bernie" is mostly female in the name lists); the article knows
+    better. A name only one gender bears in the lists ("Hillary") and an honorific stay: "'Hillary Clinton
+    is a joke,' he said" puts a "he" after her name. The first he/his/him or she/her after a mention, in the same sentence and
     before anyone else is named, is read as that person's; a person with at least GENDER_EVIDENCE such
     pronouns, three times as many of one gender as of the other, takes that gender.
     """
@@ -221,6 +228,8 @@ def learn_genders(people: People) -> None:
             votes.setdefault(name, [0, 0])[0 if male else 1] += 1
     for name, (male, female) in votes.items():
         person = people.persons[name]
+        if person.sure:
+            continue
         if male >= GENDER_EVIDENCE and male >= 3 * female:
             person.gender = "male"
         elif female >= GENDER_EVIDENCE and female >= 3 * male:
