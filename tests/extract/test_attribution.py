@@ -349,6 +349,13 @@ def test_a_he_after_a_name_only_women_bear_does_not_make_her_a_man():
     assert {a.speaker_name for a in found if a.cue.text in ("said", "added")} == {"Peter Holm"}
 
 
+def test_a_pronoun_outside_quotes_means_a_person_the_narrative_names():
+    text = ("Senator Peter Holm spoke on Monday, saying: “Under John Berg, taxes rose every year.” "
+            "Later, he called for lower taxes.")
+    a = _find(extract_attributions(text), "called for", "lower taxes")
+    assert a.speaker_name == "Peter Holm"
+
+
 def test_a_sentences_first_word_is_no_first_name():
     # "In" and "On" are first names in the name lists; "In California" is no person for "he" to mean.
     text = ("Senator Peter Holm spoke for an hour, and his voice gave out. In California, voters lined up. "

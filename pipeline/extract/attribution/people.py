@@ -69,6 +69,7 @@ class People:
     # Each person's mentions in text order: a lookup by role reads each person once, not every mention
     # (a text of thousands of statements would otherwise make each lookup walk all the mentions before it).
     mentions: dict[str, list[int]] = field(default_factory=dict)
+    quoted: set[int] = field(default_factory=set)  # offsets of the mentions that lie inside a quotation
 
     def add(self, name: str, role: str | None, pos: int, honorific: str | None = None) -> None:
         person = self.persons.get(name)
@@ -100,12 +101,20 @@ class People:
         return self.persons[name] if name else None
 
     def recent(self, pos: int, gender: str | None) -> _Person | None:
-        """Return the most recent person mentioned before pos with a compatible gender."""
+        """Return the most recent person mentioned before pos with a compatible gender.
+
+        A person named only inside a quotation is someone the speaker talks about: "'During Barack Obama's
+        term, she's done a horrible job.' ... the New York billionaire ... cites his call": the narrative's
+        "his" means a person the narrative names, so quoted mentions count only when no other fits.
+        """
+        fallback = None
         for k in range(bisect.bisect_left(self.events, (pos, "")) - 1, -1, -1):
             person = self.persons[self.events[k][1]]
             if gender is None or person.gender in (gender, "both"):
-                return person
-        return None
+                if self.events[k][0] not in self.quoted:
+                    return person
+                fallback = fallback or person
+        return fallback
 
     def just_before(self, pos: int, reach: int) -> _Person | None:
         """Return the person mentioned last before pos, when that mention starts at most `reach` characters
@@ -197,6 +206,7 @@ def scan_people(doc: Doc) -> People:
         words = [t.text for t in tokens[i:j] if t.text != "."]
         _register(people, words, tokens[i].start, tokens[j - 1].end if j > i else tok.end)
         i = max(j, i + 1)
+    people.quoted = {pos for pos, _ in people.events if doc.inside_quote(pos)}
     learn_genders(people)
     return people
 
