@@ -150,6 +150,12 @@ def test_struck_is_a_cue_only_when_it_strikes_down():
     assert extract_attributions("Sanders struck a chord with his attacks on the role of money in politics.") == []
 
 
+def test_a_name_after_with_is_the_subject_of_its_participle():
+    text = "The debate grew louder, with Trump calling for a ban on Muslims entering the country."
+    a = _find(extract_attributions(text), "calling for", "a ban on Muslims")
+    assert a.speaker_name == "Trump"
+
+
 def test_an_owner_verb_proposed_stays_a_verb():
     (a,) = extract_attributions("Trump's aides proposed banning Muslims.")
     assert (a.speaker.text, a.cue.text, a.content.text) == ("Trump's aides", "proposed", "banning Muslims")
