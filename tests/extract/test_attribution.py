@@ -156,6 +156,13 @@ def test_a_name_after_with_is_the_subject_of_its_participle():
     assert a.speaker_name == "Trump"
 
 
+def test_a_relative_who_is_the_speaker_without_the_adverbial_after_it():
+    text = ("Senator Bernie Sanders spoke first. In New Hampshire, Sanders, who for weeks had highlighted the millions "
+            "of dollars in campaign contributions and speaking fees she received from Wall Street firms, won.")
+    a = _find(extract_attributions(text), "highlighted", "speaking fees")
+    assert (a.speaker.text, a.speaker_name) == ("who", "Bernie Sanders")
+
+
 def test_an_owner_verb_proposed_stays_a_verb():
     (a,) = extract_attributions("Trump's aides proposed banning Muslims.")
     assert (a.speaker.text, a.cue.text, a.content.text) == ("Trump's aides", "proposed", "banning Muslims")

@@ -273,6 +273,8 @@ def _trim_speaker_edges(doc: Doc, speaker: tuple[int, int]) -> tuple[int, int]:
         end -= 1
     if end - start > 1 and tokens[end - 1].low in ("who", "which") and tokens[end - 2].low not in ("of", "and", ","):
         end -= 1
+    if end - start > 1 and tokens[start].low == "who" and not any(t.is_cap for t in tokens[start + 1:end]):
+        end = start + 1  # "Sanders, who for weeks had highlighted": the adverbial after "who" is not the speaker
     return (start, end)
 
 
