@@ -24,7 +24,7 @@ from pipeline.models import Assertion, Stance, Strict
 _KEEP = {"only", "before", "after", "not", "never", "no", "nor", "against", "none", "nothing", "since"}
 STOP_WORDS = (ENGLISH_STOP_WORDS - _KEEP) | {
     "said", "says", "say", "told", "tell", "according", "added", "also", "just", "like", "way", "ways",
-    "including", "new", "year", "years", "time", "mr", "ms", "ve", "ll", "re", "s", "t", "d", "m",
+    "including", "new", "year", "years", "time", "mr", "ms", "ve", "ll", "re", "s", "t", "d", "m", "does", "did",
 }
 NEGATIONS = {"not", "never", "no", "nor", "neither", "none", "nothing", "n't", "without"}
 # Negations that do not negate: "not only X but Y", "no longer X" still asserts something.
@@ -114,9 +114,11 @@ def _cached_word_terms(text: str) -> tuple[str, ...]:
     found = []
     for match in _WORD.finditer(text):
         word = match.group(0).lower().replace("’", "'")
-        if word.endswith("n't"):
+        if word.endswith("n't") or word == "cannot":
+            # "won't consider an Obama nominee": the negation right before what it negates (the auxiliary
+            # left of "n't", "wo" or "ca" or "does", says nothing and would push it out of reach).
             found.append("n't")
-            word = word[:-3]
+            continue
         word = word.split("'")[0]
         if word and word not in STOP_WORDS:
             found.append(word if word in NEGATIONS else stem(word))

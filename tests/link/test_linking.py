@@ -144,6 +144,12 @@ def test_a_word_the_counterclaim_negates_asserts_when_said_plainly():
                                "said")) == {("loans-compromise", Stance.DENIES)}
 
 
+@pytest.mark.parametrize("content", ["Freedonia won't consider using Ruritanian tanks against Sylvania",
+                                     "Freedonia cannot use Ruritanian tanks against Sylvania"])
+def test_a_contracted_or_fused_negation_denies(small_linker, content):
+    assert stances(small_linker.link(content, "said")) == {("y-uses-tanks", Stance.DENIES)}
+
+
 def test_a_negated_predicate_denies_and_not_only_does_not(small_linker):
     assert ("y-uses-tanks", Stance.DENIES) in stances(
         small_linker.link("Freedonia has never used Ruritanian tanks against Sylvania", "said"))
