@@ -369,6 +369,13 @@ def test_a_pronoun_outside_quotes_means_a_person_the_narrative_names():
     assert a.speaker_name == "Peter Holm"
 
 
+def test_a_place_is_no_person_for_a_pronoun_to_mean():
+    text = ("Donald Trump spoke in Ohio. His standing improved after the shootings in San Bernardino, Calif., and his "
+            "call for a ban on Muslims entering the country.")
+    a = _find(extract_attributions(text), "call", "a ban on Muslims")
+    assert a.speaker_name == "Donald Trump"
+
+
 def test_a_sentences_first_word_is_no_first_name():
     # "In" and "On" are first names in the name lists; "In California" is no person for "he" to mean.
     text = ("Senator Peter Holm spoke for an hour, and his voice gave out. In California, voters lined up. "

@@ -249,6 +249,7 @@ def learn_genders(people: People) -> None:
 _NOT_FIRST_NAMES = cues.DETERMINERS | cues.ADJUNCT_STARTS | frozenset("""
 and but or nor if so yet for with without into onto upon among against across behind beyond inside outside
 under over per than then there here it we they he she i you his her their its our my your
+san santa los las fort port lake mount st saint el
 """.split()) - {"may", "june", "april", "august"}  # months that are first names too
 
 
@@ -261,8 +262,8 @@ def _register(people: People, words: list[str], start: int, pos: int) -> None:
     if _member_of_body(role):
         return  # "the spokesman for Acme Corp": the capitalised words name a body, not a person
     name = [w[:-2] if w.endswith(("'s", "’s")) else w for w in name]
-    # "In California", "On Sunday": a sentence's capitalised first word is no first name, whatever the
-    # name lists say of "In" and "On".
+    # "In California", "On Sunday", "San Bernardino": a sentence's capitalised first word, or a place name's
+    # first word, is no first name, whatever the name lists say of "In", "On" and "San".
     while name and name[0].lower() in _NOT_FIRST_NAMES:
         name = name[1:]
     if not name:
