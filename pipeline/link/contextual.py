@@ -31,7 +31,7 @@ from pipeline.link.evidence import PairEvidence, decide
 from pipeline.link.linking import ClaimLink, Linker, denying_cue, terms
 from pipeline.link.retrieval import SideIndex
 from pipeline.link.semantic import SemanticModels
-from pipeline.models import Stance, Strict
+from pipeline.models import Assertion, Stance, Strict
 
 TOP_CANDIDATES = 3  # assertions a reading is judged against
 RETRIEVAL_FLOOR = 0.25  # retrieval score under which an assertion is not worth judging
@@ -202,7 +202,7 @@ class ContextLinker:
                 _, claim_side, counter_side = self.words.assertions[i]
                 rule, certainty = self.words._stance(request.content, said, request.cue, claim_side, counter_side)
                 word = word_links.get(self.assertions[i].id)
-                links += self._decide(i, PairEvidence(
+                made = self._decide(i, PairEvidence(
                     claim=claim, counter=counter, cosine=float(cosines[q, i]),
                     word_stance=word.stance if word else None, word_confidence=word.confidence if word else 0.0,
                     word_below_threshold=word.below_threshold if word else False,
@@ -210,9 +210,10 @@ class ContextLinker:
                     rule_stance=rule if rule == Stance.DENIES else None,
                     rule_certainty=certainty if rule == Stance.DENIES else 0.0))
                 side = self.party_sides.get((i, request.speaker_party))
-                if side is not None and rule != Stance.DENIES and links and links[-1].assertion_id == self.assertions[i].id:
+                if side is not None and rule != Stance.DENIES:
                     # Nothing in the words took a side: the party's side in the reviews decides.
-                    links[-1] = links[-1].model_copy(update={"stance": side})
+                    made = [link.model_copy(update={"stance": side}) for link in made]
+                links += made
             out.append(links)
         return self.examples.follow(vectors, out) if self.examples else out
 
@@ -252,7 +253,7 @@ class ContextLinker:
                           relatedness=round(relatedness, 3), below_threshold=confidence < threshold)]
 
 
-def reviewed_sides(assertions) -> dict[tuple[int, str], Stance]:
+def reviewed_sides(assertions: list[Assertion]) -> dict[tuple[int, str], Stance]:
     """Return {(assertion index, party id): the side the party takes} from the reviewed examples.
 
     A party speaks with one voice on an assertion far more often than not (one of 165 (article,

@@ -137,7 +137,8 @@ def _governed(found: list[str], reach: int | None) -> set[str]:
 def _negated_in(content: str, actors: Actors) -> set[str]:
     """Return the terms a statement negates: every term after a negation in its clause ("don't have to
     worry that big banks can influence politicians")."""
-    return {t for clause in _CLAUSE.split(NON_NEGATING.sub(" ", content)) for t in _governed(terms(clause, actors), None)}
+    return {t for clause in _CLAUSE.split(NON_NEGATING.sub(" ", content))
+            for t in _governed(terms(clause, actors), None)}
 
 
 class _Side:
@@ -269,12 +270,12 @@ class Linker:
             # statement says it plainly ("accused Clinton of being influenced"), by its own side when the
             # statement negates it too.
             said = set(content_terms)
-            negated = _negated_in(content, self.actors)
+            negated = _negated_in(content, self.actors) if claim.denied or counter.denied else set()
             counter_own, claim_own = counter.words - claim.words, claim.words - counter.words
-            for_counter = len((counter_own - counter.denied) & said) + len((claim_own & claim.denied) & said - negated) \
-                + len((counter_own & counter.denied) & said & negated)
-            for_claim = len((claim_own - claim.denied) & said) + len((counter_own & counter.denied) & said - negated) \
-                + len((claim_own & claim.denied) & said & negated)
+            for_counter = (len((counter_own - counter.denied) & said) + len((claim_own & claim.denied) & said - negated)
+                           + len((counter_own & counter.denied) & said & negated))
+            for_claim = (len((claim_own - claim.denied) & said) + len((counter_own & counter.denied) & said - negated)
+                         + len((claim_own & claim.denied) & said & negated))
             if for_counter > for_claim:
                 return Stance.DENIES, 0.8
         if set(content_terms) & DENYING_WORDS:

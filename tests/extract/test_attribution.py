@@ -346,42 +346,32 @@ def test_pronoun_resolution_follows_gender_of_first_name():
     assert _find(found, "added", "everything").speaker_name == "Peter Holm"
 
 
-def test_the_texts_pronouns_correct_a_first_names_gender():
+@pytest.mark.parametrize("text, cue, content, speaker", [
     # The name lists call "Bernie" mostly female; the article says "his" twice.
-    text = ("Senator Bernie Sanders spoke in Concord, and his crowd cheered. Governor Ralph Alvarado stayed home. "
-            "Sanders then took his questions. Reporter Anna Berg asked about banks. "
-            '"The banks run this town," he said.')
-    a = _find(extract_attributions(text), "said", "banks run this town")
-    assert a.speaker_name == "Bernie Sanders"
+    pytest.param("Senator Bernie Sanders spoke in Concord, and his crowd cheered. Governor Ralph Alvarado stayed home. "
+                 "Sanders then took his questions. Reporter Anna Berg asked about banks. "
+                 '"The banks run this town," he said.', "said", "banks run this town", "Bernie Sanders",
+                 id="the text's pronouns correct a first name's gender"),
+    pytest.param("Senator Peter Holm spoke on Monday, saying: “Under John Berg, taxes rose every year.” "
+                 "Later, he called for lower taxes.", "called for", "lower taxes", "Peter Holm",
+                 id="a pronoun outside quotes means a person the narrative names"),
+    pytest.param("Donald Trump spoke in Ohio. His standing improved after the shootings in San Bernardino, Calif., and "
+                 "his call for a ban on Muslims entering the country.", "call", "a ban on Muslims", "Donald Trump",
+                 id="a place is no person for a pronoun to mean"),
+    # "In" and "On" are first names in the name lists; "In California" is no person for "he" to mean.
+    pytest.param("Senator Peter Holm spoke for an hour, and his voice gave out. In California, voters lined up. "
+                 '"We will win," he said.', "said", "We will win", "Peter Holm",
+                 id="a sentence's first word is no first name"),
+])
+def test_a_pronoun_resolves_to_the_person_it_means(text, cue, content, speaker):
+    assert _find(extract_attributions(text), cue, content).speaker_name == speaker
 
 
 def test_a_he_after_a_name_only_women_bear_does_not_make_her_a_man():
-    text = ("Senator Peter Holm spoke in Concord. “Anna Berg is a joke,” he said. “Anna Berg knows nothing,” he added. "
-            "“Anna Berg will lose,” he said later.")
+    text = ("Senator Peter Holm spoke in Concord. “Anna Berg is a joke,” he said. "
+            "“Anna Berg knows nothing,” he added. “Anna Berg will lose,” he said later.")
     found = extract_attributions(text)
     assert {a.speaker_name for a in found if a.cue.text in ("said", "added")} == {"Peter Holm"}
-
-
-def test_a_pronoun_outside_quotes_means_a_person_the_narrative_names():
-    text = ("Senator Peter Holm spoke on Monday, saying: “Under John Berg, taxes rose every year.” "
-            "Later, he called for lower taxes.")
-    a = _find(extract_attributions(text), "called for", "lower taxes")
-    assert a.speaker_name == "Peter Holm"
-
-
-def test_a_place_is_no_person_for_a_pronoun_to_mean():
-    text = ("Donald Trump spoke in Ohio. His standing improved after the shootings in San Bernardino, Calif., and his "
-            "call for a ban on Muslims entering the country.")
-    a = _find(extract_attributions(text), "call", "a ban on Muslims")
-    assert a.speaker_name == "Donald Trump"
-
-
-def test_a_sentences_first_word_is_no_first_name():
-    # "In" and "On" are first names in the name lists; "In California" is no person for "he" to mean.
-    text = ("Senator Peter Holm spoke for an hour, and his voice gave out. In California, voters lined up. "
-            '"We will win," he said.')
-    a = _find(extract_attributions(text), "said", "We will win")
-    assert a.speaker_name == "Peter Holm"
 
 
 def test_role_noun_needs_matching_modifiers():

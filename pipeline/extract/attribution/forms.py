@@ -115,24 +115,40 @@ def title_case(doc: Doc, first: int, last: int) -> bool:
     return bool(words) and sum(t.is_cap for t in words) >= 0.7 * len(words)
 
 
+_OWNER_PRONOUNS = frozenset(("his", "her", "their", "its", "our", "my"))
+
+
+def owner_before(tokens, first: int, i: int) -> bool:
+    """Return True when tokens[i] follows its owner: a possessive ("Trump's", "aides'") or "his", "their"."""
+    return i - 1 >= first and (tokens[i - 1].low in _OWNER_PRONOUNS or possessive_before(tokens, first, i))
+
+
+def _owner_span(tokens, first: int, i: int, honorific: bool = True) -> tuple[int, int]:
+    """Return the token range of the owner before tokens[i]: "his", "Mr. Trump's", "the aides'".
+
+    honorific: reach back over "Mr." and "Mrs." (their period is a token of its own), which tell two
+    Clintons apart; nominal_cue's owners have never done so, and its figures were measured without it.
+    """
+    owner = tokens[i - 1]
+    if owner.low in _OWNER_PRONOUNS:
+        return i - 1, i
+    sp_start = i - 1 if owner.is_word else i - 2
+    while sp_start - 1 >= first and (tokens[sp_start - 1].is_word and (
+            tokens[sp_start - 1].is_cap or tokens[sp_start - 1].low in ("the", "a", "an"))
+            or honorific and tokens[sp_start - 1].text == "." and sp_start - 2 >= first
+            and tokens[sp_start - 2].is_cap):
+        sp_start -= 1
+        if tokens[sp_start].low in ("the", "a", "an"):
+            break
+    return sp_start, i
+
+
 def nominal_cue(doc: Doc, first: int, last: int, i: int) -> Found | None:
     """Return "X's statements <content>" attributions with a possessive speaker, else None."""
     tokens = doc.tokens
-    if i - 1 < first:
+    if not owner_before(tokens, first, i):
         return None
-    owner = tokens[i - 1]
-    possessive = possessive_before(tokens, first, i)
-    pronoun = owner.low in ("his", "her", "their", "its", "our", "my")
-    if not (possessive or pronoun):
-        return None
-    sp_end = i
-    sp_start = i - 1 if owner.is_word else i - 2
-    if not pronoun:
-        while sp_start - 1 >= first and tokens[sp_start - 1].is_word and (
-                tokens[sp_start - 1].is_cap or tokens[sp_start - 1].low in ("the", "a", "an")):
-            sp_start -= 1
-            if tokens[sp_start].low in ("the", "a", "an"):
-                break
+    sp_start, sp_end = _owner_span(tokens, first, i, honorific=False)
     j = i + 1
     if j < last and tokens[j].low == "that":
         j += 1
@@ -148,14 +164,6 @@ def nominal_cue(doc: Doc, first: int, last: int, i: int) -> Found | None:
     if content is None:
         return None
     return Found((sp_start, sp_end), (i, i + 1), content, kind="nominal")
-
-
-_OWNER_PRONOUNS = frozenset(("his", "her", "their", "its", "our", "my"))
-
-
-def owner_before(tokens, first: int, i: int) -> bool:
-    """Return True when tokens[i] follows its owner: a possessive ("Trump's", "aides'") or "his", "their"."""
-    return i - 1 >= first and (tokens[i - 1].low in _OWNER_PRONOUNS or possessive_before(tokens, first, i))
 
 
 def proposal_cue(doc: Doc, first: int, last: int, i: int) -> Found | None:
@@ -201,28 +209,13 @@ _NOT_MODIFIERS = cues.DETERMINERS | cues.AUXILIARY_VERBS | cues.ADJUNCT_STARTS |
 
 
 def _owned_at(tokens, first: int, i: int) -> int | None:
-    """Return the index right after the owner of tokens[i], allowing two modifiers ("Trump's controversial proposal")."""
+    """Return the index right after the owner of tokens[i], two modifiers allowed ("Trump's controversial plan")."""
     for k in (i, i - 1, i - 2):
         if k < i and not (tokens[k].is_word and not tokens[k].is_cap and tokens[k].low not in _NOT_MODIFIERS):
             return None
         if owner_before(tokens, first, k):
             return k
     return None
-
-
-def _owner_span(tokens, first: int, i: int) -> tuple[int, int]:
-    """Return the token range of the owner before tokens[i]: "his", "Mr. Trump's", "the aides'"."""
-    owner = tokens[i - 1]
-    if owner.low in _OWNER_PRONOUNS:
-        return i - 1, i
-    sp_start = i - 1 if owner.is_word else i - 2
-    while sp_start - 1 >= first and (tokens[sp_start - 1].is_word and (
-            tokens[sp_start - 1].is_cap or tokens[sp_start - 1].low in ("the", "a", "an"))
-            or tokens[sp_start - 1].text == "." and sp_start - 2 >= first and tokens[sp_start - 2].is_cap):
-        sp_start -= 1
-        if tokens[sp_start].low in ("the", "a", "an"):
-            break
-    return sp_start, i
 
 
 def according_to(doc: Doc, first: int, last: int, i: int) -> Found | None:

@@ -50,12 +50,16 @@ def _first_name_gender(name: str) -> str:
     return "both" if guess == "andy" else "unknown"
 
 
+_HONORIFIC_GENDER = {"mr": "male", "sir": "male", "lord": "male",
+                     "mrs": "female", "ms": "female", "miss": "female", "dame": "female"}
+
+
 @dataclass
 class _Person:
     name: str
     role: str | None
     gender: str  # male, female or both
-    sure: bool = False  # the gender is certain (an honorific, or a name only one gender bears): the text never overrides it
+    sure: bool = False  # an honorific or a name only one gender bears: the text's pronouns never override it
 
 
 @dataclass
@@ -75,12 +79,8 @@ class People:
         person = self.persons.get(name)
         if person is None:
             first = name.split()[0]
-            gender = _first_name_gender(first)
-            if honorific in ("mr", "sir", "lord"):
-                gender = "male"
-            elif honorific in ("mrs", "ms", "miss", "dame"):
-                gender = "female"
-            sure = honorific in ("mr", "sir", "lord", "mrs", "ms", "miss", "dame") or _name_list_guess(first) in ("male", "female")
+            gender = _HONORIFIC_GENDER.get(honorific) or _first_name_gender(first)
+            sure = honorific in _HONORIFIC_GENDER or _name_list_guess(first) in ("male", "female")
             person = _Person(name, role, "both" if gender == "unknown" else gender, sure)
             self.persons[name] = person
         elif role and not person.role:
@@ -220,10 +220,11 @@ def learn_genders(people: People) -> None:
     """Correct a person's gender from the pronouns the text uses for them.
 
     A first name's gender may be a guess ("Bernie" is mostly female in the name lists); the article knows
-    better. A name only one gender bears in the lists ("Hillary") and an honorific stay: "'Hillary Clinton
-    is a joke,' he said" puts a "he" after her name. The first he/his/him or she/her after a mention, in the same sentence and
-    before anyone else is named, is read as that person's; a person with at least GENDER_EVIDENCE such
-    pronouns, three times as many of one gender as of the other, takes that gender.
+    better. A name only one gender bears in the lists ("Hillary") and an honorific stay: "'Hillary
+    Clinton is a joke,' he said" puts a "he" after her name. The first he/his/him or she/her after a
+    mention, in the same sentence and before anyone else is named, is read as that person's; a person with
+    at least GENDER_EVIDENCE such pronouns, three times as many of one gender as of the other, takes that
+    gender.
     """
     votes: dict[str, list[int]] = {}
     text = people.text

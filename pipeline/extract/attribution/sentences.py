@@ -45,7 +45,8 @@ def sentence_attributions(doc: Doc, first: int, last: int) -> list[Found]:
             continue
         # "Trump's proposal to ban ...", "his call for a ban", "his proposed ban": a position, owned.
         # Without an owner the word goes on to the rules below ("Trump calls for a ban": a verb).
-        hit: Found | None = proposal_cue(doc, first, last, i) if low in cues.PROPOSAL_NOUNS or low == "proposed" else None
+        position_word = low in cues.PROPOSAL_NOUNS or low == "proposed"
+        hit: Found | None = proposal_cue(doc, first, last, i) if position_word else None
         if hit is not None:
             pass
         elif low == "according" and i + 1 < last and tokens[i + 1].low == "to":
