@@ -8,7 +8,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-from functools import lru_cache
 from pathlib import Path
 
 from pipeline.config import DEFAULT_ACTORS_PATH, DEFAULT_CATALOG_PATH
@@ -79,14 +78,24 @@ def sentence_around(text: str, start: int, end: int) -> Span:
     return Span(text=text[left:right], start=left, end=right)
 
 
-@lru_cache(maxsize=2)
+# The last text scanned and its sentence ends. Held by identity, not equality: an lru_cache compares
+# an equal text of another document (a copy of the article just analysed) character by character on
+# every lookup, which made each statement of an 800 KB copy cost a full comparison (4 s in all).
+# One tuple, replaced whole, so a thread (a Dask worker's) never reads one text's ends for another.
+_last_scanned: tuple[str | None, tuple[list[int], list[int]]] = (None, ([], []))
+
+
 def _sentence_ends(text: str) -> tuple[list[int], list[int]]:
     """Return the starts and the ends of the text's sentence ends, as one scan from its start finds them."""
-    starts, ends = [], []
-    for match in _SENTENCE_END.finditer(text):
-        starts.append(match.start())
-        ends.append(match.end())
-    return starts, ends
+    global _last_scanned
+    scanned = _last_scanned
+    if scanned[0] is not text:
+        starts, ends = [], []
+        for match in _SENTENCE_END.finditer(text):
+            starts.append(match.start())
+            ends.append(match.end())
+        scanned = _last_scanned = (text, (starts, ends))
+    return scanned[1]
 
 
 # A statement's sentence is read (for its date, for the words around its content) this far either side
