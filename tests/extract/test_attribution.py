@@ -163,6 +163,18 @@ def test_a_relative_who_is_the_speaker_without_the_adverbial_after_it():
     assert (a.speaker.text, a.speaker_name) == ("who", "Bernie Sanders")
 
 
+@pytest.mark.parametrize("text, cue, content, name", [
+    ("Senator Tim Scott spoke on Monday. Mr. Scott, who has called the remarks racially toxic, stayed calm.",
+     "called", "the remarks racially toxic", "Tim Scott"),
+    ("Donald J. Trump arrived late. Mr. Trump, who said last week that the judge was biased, issued a statement.",
+     "said", "the judge was biased", "Donald J Trump"),
+])
+def test_a_relative_who_after_an_honorific_is_the_person_named(text, cue, content, name):
+    # The full stop of "Mr." ends no sentence: the name before "who" is its antecedent.
+    a = _find(extract_attributions(text), cue, content)
+    assert (a.speaker.text, a.speaker_name) == ("who", name)
+
+
 def test_an_owner_verb_proposed_stays_a_verb():
     (a,) = extract_attributions("Trump's aides proposed banning Muslims.")
     assert (a.speaker.text, a.cue.text, a.content.text) == ("Trump's aides", "proposed", "banning Muslims")

@@ -23,6 +23,17 @@ _ABBREVIATIONS = frozenset(
 _SENTENCE_END_RE = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[^a-z\s])")
 DASHES = {"—", "–", "--"}
 INITIALS_RE = re.compile(r"(?:[a-z]\.)*[a-z]", re.IGNORECASE)
+
+
+def is_abbreviation(text: str, period: int) -> bool:
+    """Return True when the full stop at text[period] closes an abbreviation or an initial ("Mr.", "J.", "U.S.")."""
+    word = re.search(r"([\w.]+)\.*$", text[max(0, period - 12): period + 1])
+    if not word:
+        return False
+    stem = word.group(1).rstrip(".").lower()
+    return stem in _ABBREVIATIONS or bool(INITIALS_RE.fullmatch(stem))
+
+
 IRREGULAR_PAST = frozenset("said told wrote spoke thought found showed shown saw seen knew known felt held".split())
 SUBORDINATORS = frozenset("while when if as although because since after before though unless whereas once until".split())
 LINK_WORDS = frozenset("the of for and a an".split())
@@ -93,11 +104,8 @@ class Doc:
                 continue
             if quote is not None and _attribution_follows(text, end):
                 continue  # '"Why?" Graham asked.' is one sentence
-            word = re.search(r"([\w.]+)\.*$", text[max(0, m.start() - 12): m.start() + 1])
-            if m.group()[0] == "." and word:
-                stem = word.group(1).rstrip(".").lower()
-                if stem in _ABBREVIATIONS or INITIALS_RE.fullmatch(stem):
-                    continue  # "Mr.", "J.", "G.K. Butterfield"
+            if m.group()[0] == "." and is_abbreviation(text, m.start()):
+                continue  # "Mr.", "J.", "G.K. Butterfield"
             cuts.add(end)
         for m in re.finditer(r"\n", text):
             cuts.add(m.start())

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline.extract import cues
-from pipeline.extract.attribution.document import LINK_WORDS, RELATIVES, ROLE_TITLE_WORDS, Doc
+from pipeline.extract.attribution.document import LINK_WORDS, RELATIVES, ROLE_TITLE_WORDS, Doc, is_abbreviation
 from pipeline.extract.attribution.quotations import Tok
 
 
@@ -120,8 +120,7 @@ class People:
         """Return the person mentioned last before pos, when that mention starts at most `reach` characters
         before it in the same sentence."""
         i = bisect.bisect_left(self.events, (pos, ""))
-        if i and pos - self.events[i - 1][0] <= reach and not _SENTENCE_END.search(self.text,
-                                                                                      self.events[i - 1][0], pos):
+        if i and pos - self.events[i - 1][0] <= reach and not _ends_sentence(self.text, self.events[i - 1][0], pos):
             return self.persons[self.events[i - 1][1]]
         return None
 
@@ -199,7 +198,9 @@ def scan_people(doc: Doc) -> People:
         # A lowercase title word carries the role on ("Iran's foreign minister Hossein Amir-Abdollahian").
         while j < n and (tokens[j].is_cap or tokens[j].low in cues.ROLE_HEADS
                          or tokens[j].low in ROLE_TITLE_WORDS
-                         or (tokens[j].low in ("of", "for", ".") and j + 1 < n and tokens[j + 1].is_cap)):
+                         or (tokens[j].low in ("of", "for", ".") and j + 1 < n and tokens[j + 1].is_cap
+                             # a full stop carries a name on only after "Mr" or an initial, not "Monday. Mr."
+                             and (tokens[j].low != "." or is_abbreviation(doc.text, tokens[j].start)))):
             if j > i and "\n" in doc.text[tokens[j - 1].end:tokens[j].start]:
                 break
             j += 1
@@ -297,6 +298,12 @@ def _member_of_body(role: list[str]) -> bool:
 
 
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+[\"'“‘(]?[A-Z]")
+
+
+def _ends_sentence(text: str, start: int, stop: int) -> bool:
+    """Return True when a sentence ends in text[start:stop]; the full stop of "Mr." or "J." ends none."""
+    return any(not (match.group()[0] == "." and is_abbreviation(text, match.start()))
+               for match in _SENTENCE_END.finditer(text, start, stop))
 RELATIVE_REACH = 60  # characters from a name to the "who" that refers to it, an apposition included
 
 
