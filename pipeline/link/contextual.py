@@ -28,7 +28,7 @@ import numpy as np
 from pipeline.extract.parties import Actors
 from pipeline.link.catalog import Catalog
 from pipeline.link.evidence import PairEvidence, decide
-from pipeline.link.linking import ClaimLink, Linker, denying_cue, terms
+from pipeline.link.linking import OPENING_PRONOUN, ClaimLink, Linker, denying_cue, terms
 from pipeline.link.retrieval import SideIndex
 from pipeline.link.semantic import SemanticModels
 from pipeline.models import Assertion, Stance, Strict
@@ -74,6 +74,19 @@ _REFERS_BACK = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:it|this|that|these|those|such
                           r"charges?|story|stories|idea|notion|suggestion|assertion)\b", re.IGNORECASE)
 
 
+def _refers_back(content: str, speaker_pronouns: frozenset[str]) -> bool:
+    """Return True when a content's words point to something said before it ("It is untrue", "the allegations").
+
+    An opening pronoun that stands for the speaker is no such pointer: in "China reaffirmed it wouldn't provide
+    arms" the "it" is China, and the content carries its own topic.
+    """
+    opening = OPENING_PRONOUN.search(content)
+    if opening and opening.group(1).lower() in speaker_pronouns:
+        # Masked, not cut, so the words after it are read in the same window ("he hoped it would": "it" points back).
+        content = content[:opening.start(1)] + "_" * len(opening.group(1)) + content[opening.end(1):]
+    return _REFERS_BACK.search(content) is not None
+
+
 class LinkRequest(Strict):
     """One statement as the linker reads it."""
 
@@ -108,6 +121,7 @@ class ContextLinker:
                 side_texts.append(assertion.counterclaim)
         vectors = models.embedder.embed(side_texts) if models is not None else None
         self.index = SideIndex(owners, [terms(t, actors) for t in side_texts], vectors)
+        self.claim_parties = [{t for t in terms(a.claim, actors) if t.startswith("@")} for a in self.assertions]
         self.examples = ExampleIndex(self.assertions, actors, models)
         self.party_sides = reviewed_sides(self.assertions)
 
@@ -129,7 +143,7 @@ class ContextLinker:
     def is_bare(self, request: LinkRequest) -> bool:
         """Return True when a statement needs its context: few words of its own, or words that refer back."""
         own_terms = [t for t in terms(request.content, self.actors) if not t.startswith("@")]
-        return (len(own_terms) <= BARE_TERMS or _REFERS_BACK.search(request.content) is not None
+        return (len(own_terms) <= BARE_TERMS or _refers_back(request.content, request.speaker_pronouns)
                 or denying_cue(request.cue))
 
     def reading(self, request: LinkRequest) -> str:
@@ -170,6 +184,7 @@ class ContextLinker:
             proposed[q] = found
         cosines = self.index.best_cosines(vectors)
         by_id = {a.id: i for i, a in enumerate(self.assertions)}
+        bare = [self.is_bare(r) for r in requests]
         judged: list[list[int]] = []  # per statement: the assertions worth the judge
         pairs: list[tuple[str, str]] = []
         for q, (links, candidates) in enumerate(zip(lexical, proposed)):
@@ -180,7 +195,12 @@ class ContextLinker:
             elif candidates:
                 ranked = sorted(candidates, key=lambda c: -c.cosine)
                 stands_out = len(ranked) == 1 or ranked[0].cosine - ranked[1].cosine >= NEAREST_MARGIN
-                if stands_out and ranked[0].lexical >= MEANING_MIN_LEXICAL:
+                # A statement read on its own names its topic's actors: one links by meaning only to an
+                # assertion about the parties it names (its speaker counts), so "China reaffirmed it
+                # wouldn't provide arms" in a sentence on military cooperation is not about Iran and Russia.
+                # A bare one takes its actors from the context it is read in.
+                if stands_out and ranked[0].lexical >= MEANING_MIN_LEXICAL and (
+                        bare[q] or self.claim_parties[ranked[0].index] <= query_terms[q]):
                     wanted = [ranked[0].index]
             judged.append(wanted)
             for i in wanted:

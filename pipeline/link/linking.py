@@ -290,7 +290,7 @@ def denying_cue(cue: str) -> bool:
     return bool({_raw_stem(w) for w in _WORD.findall(cue.lower())} & DENYING_CUES)
 
 
-_OPENING_PRONOUN = re.compile(r"^\W*(?:\w+\W+){0,2}?(it|they|this|that|these|those|such|he|she)\b", re.IGNORECASE)
+OPENING_PRONOUN = re.compile(r"^\W*(?:\w+\W+){0,2}?(it|they|this|that|these|those|such|he|she)\b", re.IGNORECASE)
 _ALLEGATION = re.compile(r"\b(?:the|these|those|such) (?:allegations?|claims?|accusations?|reports?|charges?)\b",
                          re.IGNORECASE)
 
@@ -302,7 +302,7 @@ def _antecedent(content: str, before: str, previous: str, actors: Actors,
     could") or the previous sentence ("They gain more experience"; "struck down the allegations")."""
     if _ALLEGATION.search(content):
         return previous
-    opening = _OPENING_PRONOUN.search(content)
+    opening = OPENING_PRONOUN.search(content)
     if opening:
         if opening.group(1).lower() in speaker_pronouns:
             return ""
