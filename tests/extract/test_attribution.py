@@ -156,6 +156,13 @@ def test_a_name_after_with_is_the_subject_of_its_participle():
     assert a.speaker_name == "Trump"
 
 
+def test_the_agent_after_by_is_the_subject_of_its_participle():
+    text = ("Clinton claimed that statements made by Republican front-runner Donald Trump calling for a temporary ban "
+            "on Muslim immigration help the recruiters.")
+    a = _find(extract_attributions(text), "calling for", "a temporary ban on Muslim immigration")
+    assert a.speaker_name == "Donald Trump"
+
+
 def test_a_relative_who_is_the_speaker_without_the_adverbial_after_it():
     text = ("Senator Bernie Sanders spoke first. In New Hampshire, Sanders, who for weeks had highlighted the millions "
             "of dollars in campaign contributions and speaking fees she received from Wall Street firms, won.")

@@ -76,10 +76,11 @@ def verb_cue(doc: Doc, first: int, last: int, i: int, previous: list[Found]) -> 
     coordinated = prev_low in ("and", "but") or (is_ing and prev_low == ",")
     speaker = None if coordinated and previous else speaker_before(doc, first, i)
     if speaker is not None and is_ing and speaker[0] > first and tokens[speaker[0] - 1].low in _OBJECT_PREPOSITIONS \
-            and not (tokens[speaker[0] - 1].low == "with" and tokens[speaker[0]].is_cap):
+            and not (tokens[speaker[0] - 1].low in ("with", "by") and tokens[speaker[0]].is_cap):
         # "at a news conference announcing that", "a letter to Senate leaders opposing": the participle
         # describes the object of a preposition, which is not the speaker. "with Trump calling for a ban"
-        # (a name after "with") is the participle's subject.
+        # (a name after "with") and "statements made by Donald Trump calling for a ban" (the agent named
+        # after "by") are the participle's subject.
         speaker = None
     # "avoided taking her", "made questioning": a participle right after a past verb is that verb's
     # complement inside the content, not the previous speaker going on.
