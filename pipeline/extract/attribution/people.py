@@ -78,9 +78,12 @@ class People:
     def add(self, name: str, role: str | None, pos: int, honorific: str | None = None) -> None:
         person = self.persons.get(name)
         if person is None:
-            first = name.split()[0]
-            gender = _HONORIFIC_GENDER.get(honorific) or _first_name_gender(first)
-            sure = honorific in _HONORIFIC_GENDER or _name_list_guess(first) in ("male", "female")
+            words = name.split()
+            # "President Reagan", "Senator Kelly": one word after a title is a surname; the first-name lists
+            # would make them women. A single name without a title is often a first name ("Jeb", "Hillary").
+            first = words[0] if len(words) > 1 or not role else None
+            gender = _HONORIFIC_GENDER.get(honorific) or (_first_name_gender(first) if first else "unknown")
+            sure = honorific in _HONORIFIC_GENDER or (first is not None and _name_list_guess(first) in ("male", "female"))
             person = _Person(name, role, "both" if gender == "unknown" else gender, sure)
             self.persons[name] = person
         elif role and not person.role:
