@@ -182,6 +182,18 @@ def test_a_relative_who_after_an_honorific_is_the_person_named(text, cue, conten
     assert (a.speaker.text, a.speaker_name) == ("who", name)
 
 
+@pytest.mark.parametrize("text, cue, content, name", [
+    ("R. Gil Kerlikowske, the United States Customs and Border Protection commissioner, who conceded that many more "
+     "tunnels might exist, spoke last.", "conceded", "many more tunnels", "R Gil Kerlikowske"),
+    ("Maria Lopez met the mayor, a man of few words, who said the plan was dead.", "said", "the plan was dead", "who"),
+    ("Donald Trump spoke in Mexico. This was the Trump who questions the judicial independence of a judge.",
+     "questions", "the judicial independence", "Donald Trump"),
+])
+def test_a_relative_who_means_the_name_right_before_it_across_one_apposition(text, cue, content, name):
+    # A long apposition does not hide the name; a name that is not right before the "who" is not its antecedent.
+    assert _find(extract_attributions(text), cue, content).speaker_name == name
+
+
 def test_an_owner_verb_proposed_stays_a_verb():
     (a,) = extract_attributions("Trump's aides proposed banning Muslims.")
     assert (a.speaker.text, a.cue.text, a.content.text) == ("Trump's aides", "proposed", "banning Muslims")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline.extract import cues
-from pipeline.extract.attribution.document import LINK_WORDS, RELATIVES, ROLE_TITLE_WORDS, Doc, is_abbreviation
+from pipeline.extract.attribution.document import INITIALS_RE, LINK_WORDS, RELATIVES, ROLE_TITLE_WORDS, Doc, is_abbreviation
 from pipeline.extract.attribution.quotations import Tok
 
 
@@ -48,6 +48,11 @@ def _first_name_gender(name: str) -> str:
     if guess in ("female", "mostly_female"):
         return "female"
     return "both" if guess == "andy" else "unknown"
+
+
+def _first_name(words: list[str]) -> str:
+    """Return a name's first name: its first word that is not an initial ("R. Gil Kerlikowske": Gil)."""
+    return next((w for w in words if not INITIALS_RE.fullmatch(w.rstrip("."))), words[0])
 
 
 _HONORIFIC_GENDER = {"mr": "male", "sir": "male", "lord": "male",
@@ -81,7 +86,7 @@ class People:
             words = name.split()
             # "President Reagan", "Senator Kelly": one word after a title is a surname; the first-name lists
             # would make them women. A single name without a title is often a first name ("Jeb", "Hillary").
-            first = words[0] if len(words) > 1 or not role else None
+            first = _first_name(words) if len(words) > 1 or not role else None
             gender = _HONORIFIC_GENDER.get(honorific) or (_first_name_gender(first) if first else "unknown")
             sure = honorific in _HONORIFIC_GENDER or (first is not None and _name_list_guess(first) in ("male", "female"))
             person = _Person(name, role, "both" if gender == "unknown" else gender, sure)
@@ -281,7 +286,7 @@ def _register(people: People, words: list[str], start: int, pos: int) -> None:
         elif honorific or (role and role[-1].lower().rstrip(".") in (cues.TITLE_WORDS | cues.ROLE_HEADS) - LINK_WORDS):
             people.add(full, " ".join(role) or None, start, honorific)
         return
-    first_gender = _first_name_gender(name[0])
+    first_gender = _first_name_gender(_first_name(name))
     has_title = bool(role) and any(w.lower().rstrip(".") in cues.TITLE_WORDS | cues.ROLE_HEADS for w in role)
     if first_gender != "unknown" or has_title or honorific:
         people.add(full, " ".join(role) or None, start, honorific)
@@ -307,7 +312,22 @@ def _ends_sentence(text: str, start: int, stop: int) -> bool:
     """Return True when a sentence ends in text[start:stop]; the full stop of "Mr." or "J." ends none."""
     return any(not (match.group()[0] == "." and is_abbreviation(text, match.start()))
                for match in _SENTENCE_END.finditer(text, start, stop))
-RELATIVE_REACH = 60  # characters from a name to the "who" that refers to it, an apposition included
+RELATIVE_REACH = 60  # characters before a "who" read for the party it stands for (pipeline.link.analyzer)
+APPOSITION_REACH = 200  # characters from a name to the "who" that refers to it, its apposition included
+
+
+# "Peskov, who", "the Trump who", "Mr. Trump, who", "Bernie Sanders (I-Vt.), who", "Dmitry Peskov, the Kremlin's
+# spokesman, who": a name, then at most one apposition, then the relative pronoun. "Maria Lopez met the mayor, ..., who" is no such.
+_NAME_BEFORE_WHO = re.compile(r"(?:[A-Z][\w.'’-]*\s+)*[A-Z][\w.'’-]*(?:\s*\([^()]*\))?(?:,[^,;:()\"“”]+)?,?\s*$")
+
+
+def _named_before_who(people: People, pos: int) -> _Person | None:
+    """Return the person a relative "who" at pos stands for: one named right before it, or None."""
+    person = people.just_before(pos, APPOSITION_REACH)
+    if person is None:
+        return None
+    start = people.events[bisect.bisect_left(people.events, (pos, "")) - 1][0]
+    return person if _NAME_BEFORE_WHO.match(people.text, start, pos) else None
 
 
 def resolve(people: People, s_tokens: list[Tok], mention: str, pos: int) -> tuple[str | None, str | None]:
@@ -322,7 +342,7 @@ def resolve(people: People, s_tokens: list[Tok], mention: str, pos: int) -> tupl
     if low == "who":
         # A relative pronoun stands for the noun just before it ("Dmitry Peskov, the Kremlin's spokesman,
         # who said"): a person only when one was named right there, never the last famous name.
-        person = people.just_before(pos, RELATIVE_REACH)
+        person = _named_before_who(people, pos)
         if person is not None:
             return person.name, person.role
         return mention, None
