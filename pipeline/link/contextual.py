@@ -74,6 +74,9 @@ _REFERS_BACK = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:it|this|that|these|those|such
                           r"charges?|story|stories|idea|notion|suggestion|assertion)\b", re.IGNORECASE)
 
 
+_COPULA = re.compile(r"\s*(?:'s|’s|is|was|isn't|wasn’t|wasn't|isn’t|are|were|has been|had been)\b", re.IGNORECASE)
+
+
 def _refers_back(content: str, speaker_pronouns: frozenset[str]) -> bool:
     """Return True when a content's words point to something said before it ("It is untrue", "the allegations").
 
@@ -81,10 +84,25 @@ def _refers_back(content: str, speaker_pronouns: frozenset[str]) -> bool:
     arms" the "it" is China, and the content carries its own topic.
     """
     opening = OPENING_PRONOUN.search(content)
-    if opening and opening.group(1).lower() in speaker_pronouns:
-        # Masked, not cut, so the words after it are read in the same window ("he hoped it would": "it" points back).
+    if opening and opening.group(1).lower() in speaker_pronouns and not _COPULA.match(content, opening.end(1)):
+        # Masked, not cut, so the words after it are read in the same three-word window: "it would do that
+        # again" stays a statement of its own, "he hoped it would" still points back. "Iran said it was
+        # untrue": after a copula the "it" is what was said before, not the speaker.
         content = content[:opening.start(1)] + "_" * len(opening.group(1)) + content[opening.end(1):]
     return _REFERS_BACK.search(content) is not None
+
+
+def _names_parties(claim_parties: list[str], reading_terms: set[str]) -> bool:
+    """Return True when a reading (its speaker's party included) names the parties a claim is about.
+
+    The claim's first-named party is its subject ("Iran supplied Russia with drones", "Russia uses Iranian
+    drones against Ukraine") and must be named; of the rest, enough that at least half of all are: "Moscow is
+    firing Shaheds at Kyiv" speaks to the Russia-Ukraine claim without naming Iran.
+    """
+    if not claim_parties:
+        return True
+    named = sum(party in reading_terms for party in claim_parties)
+    return claim_parties[0] in reading_terms and 2 * named >= len(claim_parties)
 
 
 class LinkRequest(Strict):
@@ -121,7 +139,8 @@ class ContextLinker:
                 side_texts.append(assertion.counterclaim)
         vectors = models.embedder.embed(side_texts) if models is not None else None
         self.index = SideIndex(owners, [terms(t, actors) for t in side_texts], vectors)
-        self.claim_parties = [{t for t in terms(a.claim, actors) if t.startswith("@")} for a in self.assertions]
+        self.claim_parties = [list(dict.fromkeys(t for t in terms(a.claim, actors) if t.startswith("@")))
+                              for a in self.assertions]
         self.examples = ExampleIndex(self.assertions, actors, models)
         self.party_sides = reviewed_sides(self.assertions)
 
@@ -196,11 +215,11 @@ class ContextLinker:
                 ranked = sorted(candidates, key=lambda c: -c.cosine)
                 stands_out = len(ranked) == 1 or ranked[0].cosine - ranked[1].cosine >= NEAREST_MARGIN
                 # A statement read on its own names its topic's actors: one links by meaning only to an
-                # assertion about the parties it names (its speaker counts), so "China reaffirmed it
-                # wouldn't provide arms" in a sentence on military cooperation is not about Iran and Russia.
-                # A bare one takes its actors from the context it is read in.
+                # assertion about the parties it names (_names_parties), so "China reaffirmed it wouldn't
+                # provide arms" in a sentence on military cooperation is not about Iran and Russia. A bare
+                # one takes its actors from the context it is read in.
                 if stands_out and ranked[0].lexical >= MEANING_MIN_LEXICAL and (
-                        bare[q] or self.claim_parties[ranked[0].index] <= query_terms[q]):
+                        bare[q] or _names_parties(self.claim_parties[ranked[0].index], query_terms[q])):
                     wanted = [ranked[0].index]
             judged.append(wanted)
             for i in wanted:

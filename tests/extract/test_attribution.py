@@ -188,6 +188,12 @@ def test_a_relative_who_after_an_honorific_is_the_person_named(text, cue, conten
     ("Maria Lopez met the mayor, a man of few words, who said the plan was dead.", "said", "the plan was dead", "who"),
     ("Donald Trump spoke in Mexico. This was the Trump who questions the judicial independence of a judge.",
      "questions", "the judicial independence", "Donald Trump"),
+    # The run a name is found in may begin with its role.
+    ("Kremlin spokesman Dmitry Peskov, who said the claims were nonsense, left early.", "said", "the claims",
+     "Dmitry Peskov"),
+    ("Vice President Mike Pence -- who said the plan was sound -- spoke.", "said", "the plan was sound", "Mike Pence"),
+    ("Mike Pence, 64, the former vice president, who said the plan was sound, spoke.", "said", "the plan",
+     "Mike Pence"),
 ])
 def test_a_relative_who_means_the_name_right_before_it_across_one_apposition(text, cue, content, name):
     # A long apposition does not hide the name; a name that is not right before the "who" is not its antecedent.
@@ -394,6 +400,8 @@ def test_pronoun_resolution_follows_gender_of_first_name():
                  '"We will win," he said.', "said", "We will win", "Peter Holm",
                  id="a sentence's first word is no first name"),
     # "Kelly" is mostly a woman's first name in the lists; after a title one word is a surname, of no known gender.
+    pytest.param("Queen Elizabeth opened the session. She said the realm was at peace.", "said", "the realm",
+                 "Elizabeth", id="one word after a royal title is a first name"),
     pytest.param("Senator Kelly toured the plant on Monday. He said the jobs would stay in Arizona.", "said",
                  "the jobs would stay", "Kelly",
                  id="one word after a title is a surname, not a first name"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pipeline.config import REPO_ROOT
 from pipeline.extract import attribution
 from pipeline.ingest import clean
+from pipeline.link.contextual import PARTY_SIDE_EXAMPLES
 from pipeline.models import AssertionExample, Document, SourceKind, Stance
 
 DRONES = "iran-drones-for-ukraine-war"
@@ -64,16 +65,16 @@ def test_a_partys_reviewed_side_decides_its_statements_whose_words_take_none(ana
                 if (assertion, stance) == (DRONES, "asserts") and party != "unknown"}
     assert asserted, plain
     party = plain[next(iter(asserted))][1]
-    # Reviews of other statements (read nothing like these): the party denied the claim twice.
+    # Reviews of other statements (read nothing like these): the party denied the claim as often as it takes.
     reviewed = [AssertionExample(text=f"Reviewed statement number {n} about harvest festivals.", stance=Stance.DENIES,
-                                 party_id=party) for n in range(2)]
+                                 party_id=party) for n in range(PARTY_SIDE_EXAMPLES)]
     learned = _party_links(analyze.with_examples({DRONES: reviewed}).derive(document, found))
     for cid, (assertion, link_party, stance) in plain.items():
         if (assertion, link_party) == (DRONES, party):
             assert learned[cid][2] == "denies"
         else:
             assert learned[cid] == (assertion, link_party, stance)
-    # One review, or a party the reviewers saw on both sides, teaches nothing.
-    assert _party_links(analyze.with_examples({DRONES: reviewed[:1]}).derive(document, found)) == plain
+    # One review fewer, or a party the reviewers saw on both sides, teaches nothing.
+    assert _party_links(analyze.with_examples({DRONES: reviewed[:-1]}).derive(document, found)) == plain
     split = reviewed + [r.model_copy(update={"stance": Stance.ASSERTS}) for r in reviewed]
     assert _party_links(analyze.with_examples({DRONES: split}).derive(document, found)) == plain

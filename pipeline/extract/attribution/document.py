@@ -23,17 +23,6 @@ _ABBREVIATIONS = frozenset(
 _SENTENCE_END_RE = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[^a-z\s])")
 DASHES = {"—", "–", "--"}
 INITIALS_RE = re.compile(r"(?:[a-z]\.)*[a-z]", re.IGNORECASE)
-
-
-def is_abbreviation(text: str, period: int) -> bool:
-    """Return True when the full stop at text[period] closes an abbreviation or an initial ("Mr.", "J.", "U.S.")."""
-    word = re.search(r"([\w.]+)\.*$", text[max(0, period - 12): period + 1])
-    if not word:
-        return False
-    stem = word.group(1).rstrip(".").lower()
-    return stem in _ABBREVIATIONS or bool(INITIALS_RE.fullmatch(stem))
-
-
 IRREGULAR_PAST = frozenset("said told wrote spoke thought found showed shown saw seen knew known felt held".split())
 SUBORDINATORS = frozenset("while when if as although because since after before though unless whereas once until".split())
 LINK_WORDS = frozenset("the of for and a an".split())
@@ -42,6 +31,18 @@ CONNECTIVES = frozenset("but and however so yet meanwhile still also then".split
 # The longest sentence in PolNeAR (31,281 of them) has 329 tokens; a longer run is cut into pieces.
 MAX_SENTENCE_TOKENS = 400
 _NOT_SPACE = re.compile(r"\S")
+
+
+def is_abbreviation(text: str, period: int) -> bool:
+    """Return True when the full stop at text[period] closes an abbreviation or an initial ("Mr.", "J.", "U.S.").
+
+    Any single letter counts as an initial, so "Plan B." and "World War I." end no sentence either.
+    """
+    word = re.search(r"([\w.]+)\.*$", text[max(0, period - 12): period + 1])
+    if not word:
+        return False
+    stem = word.group(1).rstrip(".").lower()
+    return stem in _ABBREVIATIONS or bool(INITIALS_RE.fullmatch(stem))
 
 
 class Doc:

@@ -55,6 +55,7 @@ def _first_name(words: list[str]) -> str:
     return next((w for w in words if not INITIALS_RE.fullmatch(w.rstrip("."))), words[0])
 
 
+_FIRST_NAME_TITLES = frozenset("king queen prince princess sheikh sheikha emperor empress pope emir".split())
 _HONORIFIC_GENDER = {"mr": "male", "sir": "male", "lord": "male",
                      "mrs": "female", "ms": "female", "miss": "female", "dame": "female"}
 
@@ -85,8 +86,10 @@ class People:
         if person is None:
             words = name.split()
             # "President Reagan", "Senator Kelly": one word after a title is a surname; the first-name lists
-            # would make them women. A single name without a title is often a first name ("Jeb", "Hillary").
-            first = _first_name(words) if len(words) > 1 or not role else None
+            # would make them women. A single name without a title is often a first name ("Jeb", "Hillary"),
+            # and so is one after a royal title ("Queen Elizabeth", "Crown Prince Mohammed").
+            titled_surname = len(words) == 1 and bool(role) and role.split()[-1].lower() not in _FIRST_NAME_TITLES
+            first = None if titled_surname else _first_name(words)
             gender = _HONORIFIC_GENDER.get(honorific) or (_first_name_gender(first) if first else "unknown")
             sure = honorific in _HONORIFIC_GENDER or (first is not None and _name_list_guess(first) in ("male", "female"))
             person = _Person(name, role, "both" if gender == "unknown" else gender, sure)
@@ -128,7 +131,7 @@ class People:
         """Return the person mentioned last before pos, when that mention starts at most `reach` characters
         before it in the same sentence."""
         i = bisect.bisect_left(self.events, (pos, ""))
-        if i and pos - self.events[i - 1][0] <= reach and not _ends_sentence(self.text, self.events[i - 1][0], pos):
+        if i and pos - self.events[i - 1][0] <= reach and not _sentence_end(self.text, self.events[i - 1][0], pos):
             return self.persons[self.events[i - 1][1]]
         return None
 
@@ -241,7 +244,7 @@ def learn_genders(people: People) -> None:
         name_end = _NAME_RUN.match(text, pos)
         start = name_end.end() if name_end else pos
         stop = people.events[k + 1][0] if k + 1 < len(people.events) else len(text)
-        end_of_sentence = _SENTENCE_END.search(text, start, stop)
+        end_of_sentence = _sentence_end(text, start, stop)
         pronoun = _PRONOUN.search(text, start, end_of_sentence.start() + 1 if end_of_sentence else stop)
         if pronoun:
             male = pronoun.group(1).lower() in ("he", "his", "him")
@@ -308,17 +311,22 @@ def _member_of_body(role: list[str]) -> bool:
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+[\"'“‘(]?[A-Z]")
 
 
-def _ends_sentence(text: str, start: int, stop: int) -> bool:
-    """Return True when a sentence ends in text[start:stop]; the full stop of "Mr." or "J." ends none."""
-    return any(not (match.group()[0] == "." and is_abbreviation(text, match.start()))
-               for match in _SENTENCE_END.finditer(text, start, stop))
+def _sentence_end(text: str, start: int, stop: int) -> re.Match | None:
+    """Return the first sentence end in text[start:stop]; the full stop of "Mr." or "J." ends none."""
+    for match in _SENTENCE_END.finditer(text, start, stop):
+        if not (match.group()[0] == "." and is_abbreviation(text, match.start())):
+            return match
+    return None
+
+
 RELATIVE_REACH = 60  # characters before a "who" read for the party it stands for (pipeline.link.analyzer)
 APPOSITION_REACH = 200  # characters from a name to the "who" that refers to it, its apposition included
-
-
-# "Peskov, who", "the Trump who", "Mr. Trump, who", "Bernie Sanders (I-Vt.), who", "Dmitry Peskov, the Kremlin's
-# spokesman, who": a name, then at most one apposition, then the relative pronoun. "Maria Lopez met the mayor, ..., who" is no such.
-_NAME_BEFORE_WHO = re.compile(r"(?:[A-Z][\w.'’-]*\s+)*[A-Z][\w.'’-]*(?:\s*\([^()]*\))?(?:,[^,;:()\"“”]+)?,?\s*$")
+# What may stand between a person's last name and the "who" that refers to them: "Peskov, who", "the Trump who",
+# "Bernie Sanders (I-Vt.), who", "Mike Pence, 64, the former vice president, who", "Dmitry Peskov, the Kremlin's
+# spokesman, who", "Mike Pence -- who". "Maria Lopez met the mayor, a man of few words, who" holds more. (After
+# "After meeting Donald Trump, the mayor, who" the pattern cannot tell an opening phrase from an apposition.)
+_NAME_BEFORE_WHO = re.compile(r"([A-Z][\w'’-]*)\.?(?:\s*\([^()]*\))?(?:,\s*\d+)?(?:,[^,;:()\"“”]+)?"
+                              r"(?:,|\s*(?:—|–|--))?\s*$")
 
 
 def _named_before_who(people: People, pos: int) -> _Person | None:
@@ -327,7 +335,11 @@ def _named_before_who(people: People, pos: int) -> _Person | None:
     if person is None:
         return None
     start = people.events[bisect.bisect_left(people.events, (pos, "")) - 1][0]
-    return person if _NAME_BEFORE_WHO.match(people.text, start, pos) else None
+    # The run a name was found in may begin with its role ("Kremlin spokesman Dmitry Peskov, who"): what
+    # matters is that the capitalised word before the apposition is the person's last name.
+    match = _NAME_BEFORE_WHO.search(people.text, start, pos)
+    last = match.group(1) if match else ""
+    return person if last.removesuffix("'s").removesuffix("’s") == person.name.split()[-1] else None
 
 
 def resolve(people: People, s_tokens: list[Tok], mention: str, pos: int) -> tuple[str | None, str | None]:
