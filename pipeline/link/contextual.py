@@ -165,10 +165,12 @@ class ContextLinker:
         return (len(own_terms) <= BARE_TERMS or _refers_back(request.content, request.speaker_pronouns)
                 or denying_cue(request.cue))
 
-    def reading(self, request: LinkRequest) -> str:
-        """Return what the judge reads for a statement: its sentence, and its context when it is bare."""
+    def reading(self, request: LinkRequest, bare: bool | None = None) -> str:
+        """Return what the judge reads for a statement: its sentence, and its context when it is bare
+        (`bare`: is_bare's answer, when the caller has it already)."""
         own = request.sentence if len(request.sentence) >= len(request.content) else request.content
-        bare = self.is_bare(request)
+        if bare is None:
+            bare = self.is_bare(request)
         if bare:
             own = " ".join(p for p in (request.title.strip().rstrip(".") + "." if request.title else "",
                                        request.preceding or request.previous, own) if p)
@@ -188,7 +190,8 @@ class ContextLinker:
                    for r in requests]
         if self.models is None or not requests or not self.assertions:
             return lexical
-        readings = [self.reading(r) for r in requests]
+        bare = [self.is_bare(r) for r in requests]
+        readings = [self.reading(r, b) for r, b in zip(requests, bare)]
         query_terms = [set(terms(text, self.actors)) | ({"@" + r.speaker_party} if r.speaker_party else set())
                        for text, r in zip(readings, requests)]
         lexical_scores = [self.index.lexical(words) for words in query_terms]
@@ -203,7 +206,6 @@ class ContextLinker:
             proposed[q] = found
         cosines = self.index.best_cosines(vectors)
         by_id = {a.id: i for i, a in enumerate(self.assertions)}
-        bare = [self.is_bare(r) for r in requests]
         judged: list[list[int]] = []  # per statement: the assertions worth the judge
         pairs: list[tuple[str, str]] = []
         for q, (links, candidates) in enumerate(zip(lexical, proposed)):

@@ -150,17 +150,15 @@ def test_struck_is_a_cue_only_when_it_strikes_down():
     assert extract_attributions("Sanders struck a chord with his attacks on the role of money in politics.") == []
 
 
-def test_a_name_after_with_is_the_subject_of_its_participle():
-    text = "The debate grew louder, with Trump calling for a ban on Muslims entering the country."
-    a = _find(extract_attributions(text), "calling for", "a ban on Muslims")
-    assert a.speaker_name == "Trump"
-
-
-def test_the_agent_after_by_is_the_subject_of_its_participle():
-    text = ("Clinton claimed that statements made by Republican front-runner Donald Trump calling for a temporary ban "
-            "on Muslim immigration help the recruiters.")
-    a = _find(extract_attributions(text), "calling for", "a temporary ban on Muslim immigration")
-    assert a.speaker_name == "Donald Trump"
+@pytest.mark.parametrize("text, content, name", [
+    ("The debate grew louder, with Trump calling for a ban on Muslims entering the country.", "a ban on Muslims",
+     "Trump"),
+    # the agent named after "by", not the main clause's speaker
+    ("Clinton claimed that statements made by Republican front-runner Donald Trump calling for a temporary ban "
+     "on Muslim immigration help the recruiters.", "a temporary ban on Muslim immigration", "Donald Trump"),
+])
+def test_a_name_after_with_or_by_is_the_subject_of_its_participle(text, content, name):
+    assert _find(extract_attributions(text), "calling for", content).speaker_name == name
 
 
 def test_a_relative_who_is_the_speaker_without_the_adverbial_after_it():
