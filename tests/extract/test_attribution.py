@@ -398,6 +398,10 @@ def test_pronoun_resolution_follows_gender_of_first_name():
                  '"We will win," he said.', "said", "We will win", "Peter Holm",
                  id="a sentence's first word is no first name"),
     # "Kelly" is mostly a woman's first name in the lists; after a title one word is a surname, of no known gender.
+    # The full stop of "U.S." ends no sentence: the "his" after it still tells Sanders' gender.
+    pytest.param("Senator Bernie Sanders told the U.S. Senate his plan. Sanders told the U.S. crowd his views. "
+                 'Reporter Anna Berg asked about banks. "The banks run this town," he said.', "said",
+                 "banks run this town", "Bernie Sanders", id="an abbreviation ends no sentence for the gender votes"),
     pytest.param("Queen Elizabeth opened the session. She said the realm was at peace.", "said", "the realm",
                  "Elizabeth", id="one word after a royal title is a first name"),
     pytest.param("Senator Kelly toured the plant on Monday. He said the jobs would stay in Arizona.", "said",
