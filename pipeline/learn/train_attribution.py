@@ -16,7 +16,8 @@
    pipeline.extract.attribution.speaker_hint); a linear-chain CRF (python-crfsuite, L-BFGS with
    elastic-net penalties, fixed iteration count, so the run is deterministic) learns the labels.
    The extractor uses it to draw source extents (appositions in, auxiliaries out) and, in the
-   PolNeAR scope, to read cue words no rule understood.
+   PolNeAR scope, to read cue words no rule understood. Its weights are exported beside it
+   (pipeline.learn.export_role_crf) for the extractor's numpy tagger.
 4. Cue sequence tagger: every sentence is a sequence labelled B/I (first/next token of a gold cue
    span) or O, with the lexical window, the cue lexicon and the quotation and clause context of
    pipeline.extract.attribution.lexical_models.cue_seq_features; a linear-chain CRF (python-crfsuite, L-BFGS, a
@@ -46,6 +47,7 @@ from pipeline.extract.attribution import lexical_models
 from pipeline.extract.attribution.document import Doc
 from pipeline.extract.attribution.extractor import find_candidates
 from pipeline.extract.attribution.tagging import RANKED_CUE_ADD_THRESHOLD, RANKED_CUE_DROP_THRESHOLD, speaker_hint
+from pipeline.learn import export_role_crf
 from pipeline.learn.eval_polnear import _parse_spans, _tokens_in, _word_starts, eval_dir
 
 SEED = 13
@@ -234,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
                         intercept=np.array(ranker.intercept_[0]))
     print(f"ranker: {len(rank_labels)} candidates, {sum(rank_labels)} positive ({time.perf_counter() - began:.0f}s)")
     sequences = fit_role_tagger(texts, rows, lexical_models.ROLE_MODEL_PATH)
+    export_role_crf.export()  # the extractor's numpy tagger reads these weights (pipeline.extract.attribution.role_crf)
     print(f"role tagger: {sequences} sequences ({time.perf_counter() - began:.0f}s)")
     sentences = fit_cue_crf(texts, rows, lexical_models.CUE_CRF_PATH)
     print(f"cue sequence tagger: {sentences} sentences; saved models in {time.perf_counter() - began:.0f}s")

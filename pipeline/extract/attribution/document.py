@@ -13,6 +13,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from pipeline.extract import cues
 from pipeline.extract.attribution.quotations import Quote, find_quotes, tokenize
 
@@ -61,7 +63,7 @@ class Doc:
         self.cue_probs: dict[int, float] = {}  # token index -> cue-model probability
         self.encoded_cue_probs: dict[int, float] | None = None  # token index -> contextual cue tagger's, if read
         self.newlines = [m.start() for m in re.finditer("\n", text)]
-        self.feature_cache: dict[str, dict] = {}  # per-token features a tagger computes once per text
+        self.feature_cache: dict[str, object] = {}  # per-token features a tagger computes once per text
 
     def line_start(self, pos: int) -> int:
         """Return the offset where the line holding pos starts (a lookup, not a scan back through the text)."""
@@ -93,6 +95,39 @@ class Doc:
     def inside_quote(self, pos: int) -> bool:
         quote = self.quote_at(pos)
         return quote is not None and quote.start <= pos < quote.end
+
+    def quote_indexes(self, positions: np.ndarray) -> np.ndarray:
+        """Return, per offset, the index in self.quotes of quote_at's answer, or -1: one pass for many offsets."""
+        if not self.quotes:
+            return np.full(len(positions), -1, dtype=np.int64)
+        arrays = self._quote_arrays()
+        i = np.searchsorted(arrays["open_start"], positions, side="right") - 1
+        held = (i >= 0) & (positions < arrays["close_end"][np.maximum(i, 0)])
+        return np.where(held, i, -1)
+
+    def inside_quotes(self, positions: np.ndarray) -> np.ndarray:
+        """Return, per offset, inside_quote's answer (a boolean array)."""
+        i = self.quote_indexes(positions)
+        if not self.quotes:
+            return np.zeros(len(positions), dtype=bool)
+        arrays = self._quote_arrays()
+        j = np.maximum(i, 0)
+        return (i >= 0) & (arrays["start"][j] <= positions) & (positions < arrays["end"][j])
+
+    def token_starts(self) -> np.ndarray:
+        """Return the tokens' start offsets as an array (kept: the taggers read it for every token)."""
+        found = self.feature_cache.get("token_starts")
+        if found is None:
+            found = self.feature_cache["token_starts"] = np.array(self.tok_starts, dtype=np.int64)
+        return found
+
+    def _quote_arrays(self) -> dict[str, np.ndarray]:
+        found = self.feature_cache.get("quote_arrays")
+        if found is None:
+            found = self.feature_cache["quote_arrays"] = {
+                name: np.array([getattr(q, name) for q in self.quotes], dtype=np.int64)
+                for name in ("open_start", "start", "end", "close_end")}
+        return found
 
     def _sentences(self) -> list[tuple[int, int]]:
         """Return (first token, end token) index ranges of sentences cut outside quotations."""

@@ -101,18 +101,104 @@ def available() -> bool:
 
 
 def cue_probabilities(doc, model: tuple[np.ndarray, float] | None = None) -> dict[int, float]:
-    """Return token index -> probability of being in a cue, for the word tokens outside quotes."""
+    """Return token index -> probability of being in a cue, for the word tokens outside quotes.
+
+    The same score as hashing token_features' strings (training's features), computed without
+    spelling them per token: each feature is a function of one word (the token's, or a neighbour's),
+    a pair of words, a shape or a flag, so each distinct one is hashed and weighed once per text.
+    A text of 100,000 words has a few thousand distinct words; the per-token work is array sums.
+    """
     model = model or _load()
     if model is None:
         return {}
-    coef, intercept = model
-    indexes, features = token_features(doc)
-    if not indexes:
+    tokens = doc.tokens
+    n = len(tokens)
+    chosen = np.flatnonzero(np.fromiter((t.is_word for t in tokens), dtype=bool, count=n)
+                            & ~doc.inside_quotes(doc.token_starts())) if n else np.zeros(0, dtype=np.int64)
+    if not len(chosen):
         return {}
-    matrix = _hasher().transform(features)
-    scores = matrix @ coef + intercept
+    coef, intercept = model
+    vocabulary: dict[str, int] = {}
+    word_id = np.fromiter((vocabulary.setdefault(t.low, len(vocabulary)) for t in tokens), dtype=np.int64, count=n)
+    words = list(vocabulary) + ["<s>", "</s>"]
+    start_id, end_id = len(words) - 2, len(words) - 1
+    shapes: dict[str, str] = {}
+    shape_names = ["P", "U", "C", "D", "l", "<s>", "</s>"]
+    shape_id = np.fromiter((shape_names.index(shapes.setdefault(t.text, _shape(t.text))) for t in tokens),
+                           dtype=np.int64, count=n)
+
+    def at(offset: int, ids: np.ndarray, before: int, after: int) -> np.ndarray:
+        k = chosen + offset
+        return np.where(k < 0, before, np.where(k >= n, after, ids[np.clip(k, 0, n - 1)]))
+
+    w = word_id[chosen]
+    p1, p2 = at(-1, word_id, start_id, end_id), at(-2, word_id, start_id, end_id)
+    n1, n2 = at(1, word_id, start_id, end_id), at(2, word_id, start_id, end_id)
+    pair = len(words)
+
+    def weigh(codes: np.ndarray, names) -> np.ndarray:
+        distinct, inverse = np.unique(codes, return_inverse=True)
+        matrix = _hasher().transform([names(int(code)) for code in distinct])
+        return np.asarray(matrix @ coef, dtype=np.float64).ravel()[inverse]
+
+    sentence_first = np.zeros(n, dtype=bool)
+    sentence_first[[first for first, _ in doc.sentences]] = True
+    starts = doc.token_starts()
+    before = doc.quote_indexes(starts[np.maximum(chosen - 1, 0)])
+    close_end = np.array([q.close_end for q in doc.quotes] or [0], dtype=np.int64)[np.maximum(before, 0)]
+    after_quote = (chosen > 0) & (before >= 0) & (close_end <= starts[chosen] + 3)
+    scores = (
+        weigh(w, lambda v: _word_feature_names(words[v]))
+        + weigh(shape_id[chosen], lambda s: ["shape=" + shape_names[s]])
+        + weigh(p1, lambda v: _before_names(words[v]))
+        + weigh(p2, lambda v: ["p2=" + words[v]])
+        + weigh(n1, lambda v: _after_names(words[v]))
+        + weigh(n2, lambda v: ["n2=" + words[v]])
+        + weigh(p1 * pair + w, lambda c: ["p1w=" + words[c // pair] + "|" + words[c % pair]])
+        + weigh(w * pair + n1, lambda c: ["wn1=" + words[c // pair] + "|" + words[c % pair]])
+        + weigh(p1 * pair + n1, lambda c: ["p1n1=" + words[c // pair] + "|" + words[c % pair]])
+        + weigh(at(-1, shape_id, 5, 6), lambda s: ["p1shape=" + shape_names[s]])
+        + weigh(at(1, shape_id, 5, 6), lambda s: ["n1shape=" + shape_names[s]])
+        + weigh(sentence_first[chosen].astype(np.int64), lambda f: ["sent_first"] if f else [])
+        + weigh(after_quote.astype(np.int64), lambda f: ["after_quote"] if f else [])
+        + intercept
+    )
     probs = 1.0 / (1.0 + np.exp(-scores))
-    return dict(zip(indexes, probs.tolist()))
+    return dict(zip(chosen.tolist(), probs.tolist()))
+
+
+def _word_feature_names(w: str) -> list[str]:
+    """token_features' strings that depend on the token's own word alone."""
+    stem = w
+    for suffix in ("ing", "ed", "es", "s"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            stem = w[: -len(suffix)]
+            break
+    names = ["w=" + w, "stem=" + stem, "suf3=" + w[-3:], "bias"]
+    lemma = cues.CUE_FORMS.get(w)
+    if lemma:
+        names += ["lex=" + lemma, "lexkind=" + ("speech" if lemma in cues.SPEECH_VERBS else "cog")]
+    if w in cues.NOMINAL_CUES:
+        names.append("nominal")
+    return names
+
+
+def _before_names(p1: str) -> list[str]:
+    """token_features' strings that depend on the word before alone."""
+    names = ["p1=" + p1]
+    if p1 in cues.AUXILIARIES:
+        names.append("after_aux")
+    if p1 in cues.PERSONAL_PRONOUNS or p1 in cues.OTHER_PRONOUNS:
+        names.append("after_pronoun")
+    return names
+
+
+def _after_names(n1: str) -> list[str]:
+    """token_features' strings that depend on the word after alone (a quotation mark's text is its lowercase)."""
+    names = ["n1=" + n1]
+    if n1 in ("that", ":", "“", '"', "``", "''"):
+        names.append("before_clause")
+    return names
 
 
 # --------------------------------------------------------------------------- candidate ranker
@@ -433,21 +519,56 @@ def _role_tagger():
     return _crf_tagger(ROLE_MODEL_PATH)
 
 
+@lru_cache(maxsize=None)
+def _role_weights(path: Path):
+    """Return the numpy tagger's weights when they were exported from the model file at path, else None."""
+    from pipeline.extract.attribution import role_crf
+
+    weights = role_crf.load_weights()
+    if weights is None or not path.exists() or weights.source_sha256 != role_crf.file_sha256(path):
+        return None  # stale or missing export: crfsuite reads the model itself (slower, same labels)
+    return weights
+
+
 def role_tagger_available() -> bool:
-    """Return True when the role tagger's model file and python-crfsuite are present."""
-    return _role_tagger() is not None
+    """Return True when the role tagger's model can be read (its exported weights, or python-crfsuite)."""
+    return _role_weights(ROLE_MODEL_PATH) is not None or _role_tagger() is not None
 
 
 def tag_roles(doc, cue: tuple[int, int], tagger=None,
               hint: tuple[int, int] | None = None) -> tuple[list[str], list[float]] | None:
-    """Return (labels, label marginals) for the tokens of the cue's sentence, or None without a tagger."""
+    """Return (labels, label marginals) for the tokens of the cue's window, or None without a tagger."""
+    return tag_roles_many(doc, [(cue, hint)], tagger, marginals=True)[0]
+
+
+def tag_roles_many(doc, cues_and_hints: list[tuple[tuple[int, int], tuple[int, int] | None]], tagger=None,
+                   marginals: bool = False) -> list[tuple[list[str], list[float] | None] | None]:
+    """Return, per (cue, hint), the labels of the cue's window and (with marginals) each label's probability.
+
+    All cues are tagged together by the numpy tagger (pipeline.extract.attribution.role_crf) when its
+    weights match the model file; otherwise crfsuite tags them one by one. None without a tagger.
+    """
+    from pipeline.extract.attribution import role_crf
+
+    weights = None if tagger is not None else _role_weights(ROLE_MODEL_PATH)
+    if weights is not None:
+        requests = [role_crf.CueRequest(*role_window(doc, cue[0]), cue, hint) for cue, hint in cues_and_hints]
+        scores = role_crf.state_scores(doc, requests, weights)
+        labels = role_crf.viterbi(scores, weights.transitions)
+        if not marginals:
+            return [(found, None) for found in labels]
+        probabilities = role_crf.marginals(scores, weights.transitions)
+        return [(found, [float(p[k, role_crf.LABELS.index(label)]) for k, label in enumerate(found)])
+                for found, p in zip(labels, probabilities)]
     tagger = tagger or _role_tagger()
     if tagger is None:
-        return None
-    first, last = role_window(doc, cue[0])
-    labels = tagger.tag(role_features(doc, first, last, cue, hint))
-    confidence = [tagger.marginal(label, k) for k, label in enumerate(labels)]
-    return labels, confidence
+        return [None] * len(cues_and_hints)
+    tagged = []
+    for cue, hint in cues_and_hints:
+        first, last = role_window(doc, cue[0])
+        found = tagger.tag(role_features(doc, first, last, cue, hint))
+        tagged.append((found, [tagger.marginal(label, k) for k, label in enumerate(found)] if marginals else None))
+    return tagged
 
 
 _CUE_FUNCTION_WORDS = frozenset("by to of for with about on in that at as from".split())

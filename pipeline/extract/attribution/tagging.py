@@ -157,13 +157,13 @@ def _nearest_run(runs: list[tuple[int, int]], anchor: int) -> tuple[int, int]:
 
 
 def _role_spans(doc: Doc, anchor: int, hinted: bool = True, min_source_confidence: float = 0.0,
-                tagged: tuple[list[str], list[float]] | None = None) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+                tagged: tuple[list[str], list[float] | None] | None = None) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
     """Return (source token range, content token range) the role tagger marks for the cue at anchor.
 
     hinted: give the tagger the rules' speaker for the cue (speaker_hint) as it had in training.
     A source any of whose tokens the tagger labels S with a lower marginal than min_source_confidence
-    counts as none. tagged: labels and confidences another tagger gave the cue's sentence (the role CRF
-    is asked otherwise).
+    counts as none. tagged: labels and confidences (None where no confidence is asked for) the role
+    CRF or another tagger gave the cue's window (the role CRF is asked otherwise).
     """
     from pipeline.extract.attribution import lexical_models
 
@@ -179,7 +179,7 @@ def _role_spans(doc: Doc, anchor: int, hinted: bool = True, min_source_confidenc
     sources = _label_runs(labels, "S")
     if sources:
         s, e = _nearest_run(sources, at)
-        if min(confidence[s:e]) >= min_source_confidence:
+        if min_source_confidence <= 0 or min(confidence[s:e]) >= min_source_confidence:
             source = _trim_source(doc, first + s, first + e)
     contents = _label_runs(labels, "C")
     if contents:
@@ -228,19 +228,26 @@ def tag_speakers(doc: Doc, found: list[Found], keep_clauses: bool) -> None:
     to the right over a time or a verb; a coordinated cue ("... and said") keeps the speaker
     carried over from its first cue. keep_clauses: see _finished_clause.
     """
+    from pipeline.extract.attribution import lexical_models
+
+    # Read by rule: the tagger never saw "in" or a signature's dash as a cue ("― Edwin G. Monroy"), a
+    # passive's agent follows "by", and a nominal's speaker is its possessive ("The spokesman said
+    # Tehran's statements ...": not "The spokesman said Tehran's"). A coordinated cue's speaker was
+    # carried over from an earlier cue: it follows that cue's new extent.
+    tagged = [f for f in found if f.kind not in ("poll", "passive", "headline", "signature", "nominal", "coordinated")]
+    # Every cue of the text is tagged in one pass (a text of thousands of cues would otherwise pay
+    # the tagger's set-up per cue).
+    labels = lexical_models.tag_roles_many(doc, [((f.cue[0], f.cue[0] + 1), speaker_hint(doc, f.cue[0])) for f in tagged])
+    labels_of = {id(f): found_labels for f, found_labels in zip(tagged, labels)}
     redrawn: dict[tuple[int, int], tuple[int, int]] = {}  # rule speaker -> tagger's extent of it
     for f in found:
-        if f.kind in ("poll", "passive", "headline", "signature", "nominal"):
-            # Read by rule: the tagger never saw "in" or a signature's dash as a cue ("― Edwin G.
-            # Monroy"), a passive's agent follows "by", and a nominal's speaker is its possessive
-            # ("The spokesman said Tehran's statements ...": not "The spokesman said Tehran's").
-            continue
         if f.kind == "coordinated":
-            # The speaker was carried over from an earlier cue: it follows that cue's new extent.
             if f.speaker is not None:
                 f.speaker = redrawn.get(f.speaker, f.speaker)
             continue
-        source, _ = _role_spans(doc, f.cue[0])
+        if id(f) not in labels_of:
+            continue
+        source, _ = _role_spans(doc, f.cue[0], tagged=labels_of[id(f)])
         if source is None:
             continue
         if f.speaker is not None and source[0] < f.speaker[1] and f.speaker[0] < source[1]:
