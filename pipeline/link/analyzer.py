@@ -45,6 +45,16 @@ class Analysis(Strict):
     statements: list[Statement] = []
     claims: list[Claim] = []
 
+    def __reduce__(self):
+        # A worker hands its analysis to the writer pickled. pydantic's JSON (in Rust) is written and
+        # read several times faster than pickle walks thousands of nested models: 0.2 s against 1.2 s
+        # for the 16,808 statements of an 810 KB text.
+        return (_analysis_from_json, (self.model_dump_json(),))
+
+
+def _analysis_from_json(data: str) -> Analysis:
+    return Analysis.model_validate_json(data)
+
 
 def sentence_around(text: str, start: int, end: int) -> Span:
     """Return the sentence (bounded by sentence ends or blank lines) that contains text[start:end].

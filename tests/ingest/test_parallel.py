@@ -192,3 +192,22 @@ def test_documents_that_fail_to_relink_leave_the_version_so_the_next_run_relinks
     assert failed >= 4, err
     assert f"{failed} documents could not be relinked; run relink again" in err
     assert _content(db)["claims"] == before
+
+
+def test_an_analysis_crosses_the_process_boundary_unchanged(analyze):
+    """A worker's answer is pickled (through pydantic's JSON): every statement and claim comes back equal."""
+    import pickle
+
+    from pipeline.ingest.documents import build_with_fingerprint
+    from pipeline.ingest.load import read_file
+    from pipeline.models import Statement
+
+    seed = next(SEEDS.glob("002_*.txt"))
+    document, _ = build_with_fingerprint(next(iter(read_file(seed, SEEDS, 10**7))))
+    analysis = analyze(document)
+    back = pickle.loads(pickle.dumps(analysis))
+    assert back == analysis and back is not analysis
+    assert len(back.statements) == len(analysis.statements) > 5
+    assert all(type(s) is Statement for s in back.statements)
+    assert [(s.speaker, s.party_id, s.statement_date) for s in back.statements] == \
+        [(s.speaker, s.party_id, s.statement_date) for s in analysis.statements]
