@@ -221,10 +221,26 @@ class _Expression:
     match: re.Match[str]
 
 
+# Every pattern's match holds a word of one of these kinds (a month name, a weekday, a digit, a
+# relative word), so a text without one cannot match it: most sentences are read by four searches
+# instead of sixteen scans (a text of 16,808 statements spent a second here).
+_PATTERN_NEEDS = [re.compile(needs, flags) for needs, flags in [
+    (r"\d", 0), (_MONTH_ALT, 0), (_MONTH_ALT, 0), (_MONTH_ALT, 0), (_MONTH_ALT, 0), (_MONTH_ALT, 0),
+    (_MONTH_ALT, 0), (r"\d", 0), (_WEEKDAY_ALT, re.IGNORECASE),
+    (r"yesterday|today|tonight|morning|afternoon|evening", re.IGNORECASE), (r"week", re.IGNORECASE),
+    (r"month", re.IGNORECASE), (r"year", re.IGNORECASE),
+]]
+
+
 def _expressions(text: str) -> list[_Expression]:
     """Returns the non-overlapping date expressions in the text, in order."""
     found: list[_Expression] = []
-    for rx, resolver in _PATTERNS:
+    present: dict[str, bool] = {}
+    for (rx, resolver), needs in zip(_PATTERNS, _PATTERN_NEEDS, strict=True):
+        if needs.pattern not in present:
+            present[needs.pattern] = needs.search(text) is not None
+        if not present[needs.pattern]:
+            continue
         for m in rx.finditer(text):
             if any(m.start() < e.end and e.start < m.end() for e in found):
                 continue

@@ -131,3 +131,15 @@ def test_golden_seed_statement_dates_from_their_own_paragraph():
                 wrong.append((f["file"], entry["quote_contains"], got))
     assert checked >= 40
     assert wrong == []
+
+
+def test_every_date_pattern_is_read_past_the_search_for_its_kind_of_word():
+    """The month, weekday, digit and relative-word searches let each pattern's match through (none skipped)."""
+    from pipeline.extract import dates
+
+    examples = ["2016-03-01", "March 1, 2016", "1 March 2016", "March 2016", "March 1", "1st of March",
+                "in March", "in 2016", "on Tuesday", "yesterday", "last week", "this month", "last year"]
+    assert len(examples) == len(dates._PATTERNS)
+    for text, (pattern, _) in zip(examples, dates._PATTERNS):
+        found = dates._expressions("He said " + text + ".")
+        assert [e.resolver for e in found][:1] == [dict(dates._PATTERNS)[pattern]], text
