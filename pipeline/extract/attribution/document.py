@@ -52,6 +52,7 @@ class Doc:
 
     def __init__(self, text: str):
         self.text = text
+        self.feature_cache: dict[str, object] = {}  # per-token arrays and features computed once per text
         self.tokens = tokenize(text)
         self.tok_starts = [t.start for t in self.tokens]
         self.quotes = find_quotes(text, self.tokens)
@@ -63,7 +64,6 @@ class Doc:
         self.cue_probs: dict[int, float] = {}  # token index -> cue-model probability
         self.encoded_cue_probs: dict[int, float] | None = None  # token index -> contextual cue tagger's, if read
         self.newlines = [m.start() for m in re.finditer("\n", text)]
-        self.feature_cache: dict[str, object] = {}  # per-token features a tagger computes once per text
 
     def line_start(self, pos: int) -> int:
         """Return the offset where the line holding pos starts (a lookup, not a scan back through the text)."""
@@ -147,14 +147,15 @@ class Doc:
             cuts.add(m.start())
         for m in _DATELINE_RE.finditer(text):
             cuts.add(m.end())  # "BRUSSELS - European leaders gathered": the place is no one's subject
-        ranges: list[tuple[int, int]] = []
-        first = 0
-        for i, tok in enumerate(self.tokens):
-            if i > first and any(c <= tok.start for c in _cuts_between(cuts, self.tokens[i - 1].end, tok.start)):
-                ranges.append((first, i))
-                first = i
-        if first < len(self.tokens):
-            ranges.append((first, len(self.tokens)))
+        if not self.tokens:
+            return []
+        # A sentence begins at each token with a cut between the end of the token before and its start.
+        ordered = np.array(sorted(cuts), dtype=np.int64)
+        starts = self.token_starts()[1:]
+        ends_before = np.fromiter((t.end for t in self.tokens[:-1]), dtype=np.int64, count=len(starts))
+        cut_before = np.searchsorted(ordered, starts, side="right") > np.searchsorted(ordered, ends_before, side="left")
+        firsts = [0] + (np.flatnonzero(cut_before) + 1).tolist()
+        ranges = zip(firsts, firsts[1:] + [len(self.tokens)])
         return [piece for first, last in ranges for piece in self._pieces(first, last)]
 
     def _pieces(self, first: int, last: int) -> list[tuple[int, int]]:
@@ -191,11 +192,6 @@ def _attribution_follows(text: str, pos: int) -> bool:
             # '"Why?" Graham asked.' / '"No," said the minister' -- but not '. The agency said Korea had ...'
             return index == 0 or after in ".!?,;:" or after.lower() in cues.ADJUNCT_STARTS
     return False
-
-
-def _cuts_between(cuts: set[int], a: int, b: int) -> list[int]:
-    """Return the cut offsets lying in [a, b]."""
-    return [c for c in range(a, b + 1) if c in cuts]
 
 
 @dataclass

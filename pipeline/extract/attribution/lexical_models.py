@@ -28,6 +28,19 @@ def _shape(word: str) -> str:
     return "C" if word[:1].isupper() else ("D" if word[:1].isdigit() else "l")
 
 
+SHAPES = ("P", "U", "C", "D", "l")
+
+
+def token_shapes(doc) -> np.ndarray:
+    """Return each token's _shape as an index into SHAPES (kept on the document: both taggers read it)."""
+    found = doc.feature_cache.get("shapes")
+    if found is None:
+        shape_of = {text: SHAPES.index(_shape(text)) for text in {t.text for t in doc.tokens}}
+        found = doc.feature_cache["shapes"] = np.fromiter((shape_of[t.text] for t in doc.tokens), dtype=np.int64,
+                                                          count=len(doc.tokens))
+    return found
+
+
 def token_features(doc) -> tuple[list[int], list[list[str]]]:
     """Return (token indexes, feature strings) for the word tokens of a parsed document outside quotes."""
     tokens = doc.tokens
@@ -122,10 +135,8 @@ def cue_probabilities(doc, model: tuple[np.ndarray, float] | None = None) -> dic
     word_id = np.fromiter((vocabulary.setdefault(t.low, len(vocabulary)) for t in tokens), dtype=np.int64, count=n)
     words = list(vocabulary) + ["<s>", "</s>"]
     start_id, end_id = len(words) - 2, len(words) - 1
-    shapes: dict[str, str] = {}
-    shape_names = ["P", "U", "C", "D", "l", "<s>", "</s>"]
-    shape_id = np.fromiter((shape_names.index(shapes.setdefault(t.text, _shape(t.text))) for t in tokens),
-                           dtype=np.int64, count=n)
+    shape_names = list(SHAPES) + ["<s>", "</s>"]
+    shape_id = token_shapes(doc)
 
     def at(offset: int, ids: np.ndarray, before: int, after: int) -> np.ndarray:
         k = chosen + offset

@@ -55,6 +55,9 @@ def _first_name(words: list[str]) -> str:
     return next((w for w in words if not INITIALS_RE.fullmatch(w.rstrip("."))), words[0])
 
 
+# A word that makes a capitalised run a titled person ("Senator", "spokesman"), not a body's name.
+_TITLE_OR_ROLE_WORDS = cues.TITLE_WORDS | cues.ROLE_HEADS
+_TITLE_OR_ROLE = _TITLE_OR_ROLE_WORDS - LINK_WORDS
 _FIRST_NAME_TITLES = frozenset("king queen prince princess sheikh sheikha emperor empress pope emir".split())
 _HONORIFIC_GENDER = {"mr": "male", "sir": "male", "lord": "male",
                      "mrs": "female", "ms": "female", "miss": "female", "dame": "female"}
@@ -286,11 +289,11 @@ def _register(people: People, words: list[str], start: int, pos: int) -> None:
         known = people.by_surname(full)
         if known is not None:
             people.add(known.name, None, start)
-        elif honorific or (role and role[-1].lower().rstrip(".") in (cues.TITLE_WORDS | cues.ROLE_HEADS) - LINK_WORDS):
+        elif honorific or (role and role[-1].lower().rstrip(".") in _TITLE_OR_ROLE):
             people.add(full, " ".join(role) or None, start, honorific)
         return
     first_gender = _first_name_gender(_first_name(name))
-    has_title = bool(role) and any(w.lower().rstrip(".") in cues.TITLE_WORDS | cues.ROLE_HEADS for w in role)
+    has_title = bool(role) and any(w.lower().rstrip(".") in _TITLE_OR_ROLE_WORDS for w in role)
     if first_gender != "unknown" or has_title or honorific:
         people.add(full, " ".join(role) or None, start, honorific)
 
@@ -395,7 +398,7 @@ def resolve(people: People, s_tokens: list[Tok], mention: str, pos: int) -> tupl
         k = words.index("of", 2)
         before = words[:k]
         if before[-1][:1].isupper() and before[-1].lower() not in cues.TITLE_WORDS and (
-                honorific or any(w.lower() in cues.TITLE_WORDS - LINK_WORDS for w in before[:-1])):
+                honorific or any(w.lower() in ROLE_TITLE_WORDS for w in before[:-1])):
             words = before
     name, role = _split_name_role(words)
     if name and _member_of_body(role):
@@ -404,7 +407,7 @@ def resolve(people: People, s_tokens: list[Tok], mention: str, pos: int) -> tupl
         lead = 1 if words[0].lower() in ("the", "a", "an") else 0
         return mention, " ".join(words[lead:])
     name = [w[:-2] if w.endswith(("'s", "’s")) else w for w in name]
-    titled = any(w.lower().rstrip(".") in (cues.TITLE_WORDS | cues.ROLE_HEADS) - LINK_WORDS for w in role)
+    titled = any(w.lower().rstrip(".") in _TITLE_OR_ROLE for w in role)
     if name and role and not titled and not honorific and _first_name_gender(name[0]) == "unknown":
         # "the Northern Trade Alliance": a multi-word body, not a titled person.
         body = [w for w in words if w.lower() not in ("the", "a", "an")]

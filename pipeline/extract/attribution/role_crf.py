@@ -26,12 +26,13 @@ import numpy as np
 
 from pipeline.config import MODEL_FILES_DIR
 from pipeline.extract import cues
+from pipeline.extract.attribution.lexical_models import SHAPES as _SHAPES
+from pipeline.extract.attribution.lexical_models import _feature_word, token_shapes
 
 WEIGHTS_PATH = MODEL_FILES_DIR / "role_crf_weights.npz"
 LABELS = ("S", "C", "K", "O")
 
 _SIDES = ("L", "R", "K")
-_SHAPES = ("P", "U", "C", "D", "l")
 _QUOTES = frozenset("“”\"‘’'«»`")
 _BREAKING = frozenset(("who", "which", "whose"))
 _CLAUSE_PUNCTUATION = frozenset((",", "—", "–", ";", ":"))
@@ -120,8 +121,6 @@ class _Table:
 
 def state_scores(doc, requests: list[CueRequest], weights: RoleWeights) -> list[np.ndarray]:
     """Return, per request, the (window length, 4) state scores: role_features' weights summed per token."""
-    from pipeline.extract.attribution.lexical_models import _feature_word, _shape
-
     if not requests:
         return []
     tokens = doc.tokens
@@ -135,15 +134,16 @@ def state_scores(doc, requests: list[CueRequest], weights: RoleWeights) -> list[
     vocab = list(vocabulary)
     start_id, end_id = len(vocab), len(vocab) + 1  # "<s>" and "</s>" as neighbours
     neighbour = vocab + ["<s>", "</s>"]
-    shape_of: dict[str, int] = {}
-    shape = np.fromiter((shape_of.setdefault(t.text, _SHAPES.index(_shape(t.text))) for t in tokens),
-                        dtype=np.int64, count=n_tokens)
+    shape = token_shapes(doc)
     in_quote = doc.inside_quotes(doc.token_starts()).astype(np.int64)
-    commas = _prefix(t.text in _CLAUSE_PUNCTUATION for t in tokens)
-    marks = _prefix(t.text in _QUOTES or t.text in ("``", "''") for t in tokens)
-    stops = _prefix((not t.is_cap and (t.low in cues.NP_STOPS or t.low in _BREAKING
-                                       or (t.low.endswith(("ed", "ing")) and len(t.low) > 4)))
-                    or t.low in cues.CUE_FORMS for t in tokens)
+    # Running counts of what role_features counts between a token and its cue, from per-word flags
+    # (a text has far fewer distinct words than tokens). Only an apostrophe's feature word differs
+    # from its lowercase, and it is none of these.
+    kinds = np.array([_word_kinds(word) for word in vocab], dtype=bool).reshape(len(vocab), 5)[word_id]
+    comma, mark, stop_word, verbish, cue_form = kinds.T
+    capitalised = np.fromiter((t.is_cap for t in tokens), dtype=bool, count=n_tokens)
+    commas, marks = _prefix(comma), _prefix(mark)
+    stops = _prefix((~capitalised & (stop_word | verbish)) | cue_form)
 
     # Items: one per token of each request's window, in order.
     lengths = np.array([r.last - r.first for r in requests], dtype=np.int64)
@@ -191,10 +191,16 @@ def state_scores(doc, requests: list[CueRequest], weights: RoleWeights) -> list[
     return [scores[offsets[i]:offsets[i + 1]] for i in range(len(requests))]
 
 
-def _prefix(flags) -> np.ndarray:
+def _word_kinds(word: str) -> tuple[bool, bool, bool, bool, bool]:
+    """Return (clause punctuation, quotation mark, phrase-breaking word, verb-like, cue form) for a word."""
+    return (word in _CLAUSE_PUNCTUATION, word in _QUOTES or word in ("``", "''"),
+            word in cues.NP_STOPS or word in _BREAKING, word.endswith(("ed", "ing")) and len(word) > 4,
+            word in cues.CUE_FORMS)
+
+
+def _prefix(flags: np.ndarray) -> np.ndarray:
     """Return running counts: [0, f0, f0 + f1, ...] as an array one longer than the flags."""
-    counts = np.fromiter(flags, dtype=np.int64)
-    return np.concatenate(([0], np.cumsum(counts)))
+    return np.concatenate(([0], np.cumsum(flags, dtype=np.int64)))
 
 
 def _lookup(table: _Table, kind: str, codes: np.ndarray, names) -> np.ndarray:
