@@ -11,7 +11,6 @@ Captions, the title, bylines and datelines are lifted out of the text around the
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from pipeline.models import Strict
@@ -175,13 +174,17 @@ class _Unit:
 
 
 # ---------------------------------------------------------------- small helpers
+# Unicode's control characters (category Cc: U+0000-U+001F and U+007F-U+009F) but newline and tab.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def normalise(raw: str) -> str:
     """Return the text with unified newlines, no BOM/zero-width chars and NBSP as spaces."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\ufeff", "").replace("\u200b", "").replace("\u200c", "").replace("\u200d", "")
     text = text.replace("\u00a0", " ").replace("\u2028", "\n").replace("\u2029", "\n\n")
     # Control characters other than newline and tab break downstream offsets and rendering.
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    return _CONTROL_CHARACTERS.sub("", text)
 
 
 def text_key(text: str) -> str:

@@ -319,3 +319,13 @@ def test_markdown_subheadings_stay_in_the_body_and_short_labels_become_fields():
     assert cleaned.fields["Author"] == "Sam Field"
     assert cleaned.fields["Tags"] == "Grain; Trade"
     assert "Grain" not in cleaned.body and "Sam Field" not in cleaned.body
+
+
+def test_normalise_drops_every_control_character_but_newline_and_tab():
+    import unicodedata
+
+    from pipeline.ingest.scrape import normalise
+
+    controls = "".join(chr(i) for i in range(0x110000) if unicodedata.category(chr(i)) == "Cc")
+    # The carriage return becomes a newline; format characters (soft hyphen, mark) stay.
+    assert normalise("a" + controls + "b\u00adc\u200ed") == "a\t\n\nb\u00adc\u200ed"

@@ -21,20 +21,25 @@ _SINGLE_CLOSES = frozenset({"’", "'"})  # a straight one closes a quotation on
 CLOSING_MARKS = CLOSE_QUOTES | AMBIGUOUS_QUOTES | _SINGLE_CLOSES
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Tok:
     text: str
     start: int
     end: int
     # Read a dozen times per token by the rules and the taggers' features, so computed once.
-    low: str = field(init=False, compare=False, repr=False)
-    is_cap: bool = field(init=False, compare=False, repr=False)
-    is_word: bool = field(init=False, compare=False, repr=False)
+    low: str = field(compare=False, repr=False)
+    is_cap: bool = field(compare=False, repr=False)
+    is_word: bool = field(compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.low = self.text.lower()
-        self.is_cap = self.text[:1].isupper()
-        self.is_word = self.text[:1].isalnum()
+    def __init__(self, text: str, start: int, end: int) -> None:
+        # Written out, not dataclass's __init__ calling __post_init__: a long text has 100,000s of tokens.
+        self.text = text
+        self.start = start
+        self.end = end
+        self.low = text.lower()
+        first = text[:1]
+        self.is_cap = first.isupper()
+        self.is_word = first.isalnum()
 
 
 @dataclass
