@@ -267,6 +267,7 @@ class Analyzer:
         last_date: dict[str, tuple] = {}
         requests: list[LinkRequest] = []
         found_by_statement: list[attribution.Attribution] = []
+        party_of: dict[tuple, parties.PartyResolution] = {}
         for found in attributions:
             sentence = _near(document.body, sentence_around(document.body, found.cue.start, found.cue.end),
                              found.cue.start, found.cue.end)
@@ -281,13 +282,13 @@ class Analyzer:
                 value, precision = when.value, when.precision
             if value is not None:
                 last_date[speaker_key] = (value, precision)
-            party = parties.resolve_party(
-                self.actors,
-                speaker_name=found.speaker_name,
-                speaker_text=found.speaker.text if found.speaker else None,
-                role=found.speaker_role,
-                on=value or document.published,
-            )
+            # An article quotes its speakers again and again: each speaker (name, words, role, date) is resolved once.
+            speaker = (found.speaker_name, found.speaker.text if found.speaker else None, found.speaker_role,
+                       value or document.published)
+            party = party_of.get(speaker)
+            if party is None:
+                party = party_of[speaker] = parties.resolve_party(
+                    self.actors, speaker_name=speaker[0], speaker_text=speaker[1], role=speaker[2], on=speaker[3])
             if party.party_id == parties.UNKNOWN_PARTY_ID and found.speaker is not None:
                 party = self._antecedent_party(document.body, sentence, found.speaker) or party
             statement = Statement(
