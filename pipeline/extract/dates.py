@@ -50,6 +50,7 @@ _BOUNDARY_AFTER_CUE = re.compile(r"\bthat\b|[\"\u201c\u201d:;,(]", re.IGNORECASE
 _BOUNDARY_BEFORE_CUE = re.compile(r"[\"\u201c\u201d:;,()]")
 _EXCLUDING_WORDS = {"since", "until", "till", "before", "after", "from", "through", "between", "by", "next"}
 _WORD_RX = re.compile(r"\w+")
+_LAST_WORD_RX = re.compile(r"(\w+)\W*$")  # the last word of a stretch (searched with an end bound)
 
 _MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august",
                 "september", "october", "november", "december"]
@@ -231,6 +232,9 @@ _PATTERN_NEEDS = [re.compile(needs, flags) for needs, flags in [
     (r"month", re.IGNORECASE), (r"year", re.IGNORECASE),
 ]]
 
+_ANY_DATE_WORD = re.compile("|".join(dict.fromkeys(
+    f"(?i:{needs.pattern})" if needs.flags & re.IGNORECASE else f"(?:{needs.pattern})" for needs in _PATTERN_NEEDS)))
+
 
 def _expressions(text: str) -> list[_Expression]:
     """Returns the non-overlapping date expressions in the text, in order."""
@@ -312,18 +316,22 @@ def resolve_statement_date(context: str, published: date | None, published_preci
     anchor = _anchor(published, published_precision)
     default = (StatementDate(value=published, precision=DatePrecision.PUBLISHED)
                if anchor.year is not None else UNKNOWN_DATE)
-    if not context:
+    # Most sentences hold no date at all: one search says so before the quotations and cues are read.
+    if not context or not _ANY_DATE_WORD.search(context):
+        return default
+    expressions = _expressions(context)
+    if not expressions:
         return default
     quoted = _quoted_spans(context)
     cues = _cue_spans(context, cue, quoted)
     if not cues:
         return default
     candidates: list[tuple[int, int, _Expression]] = []
-    for expr in _expressions(context):
+    for expr in expressions:
         if _inside(expr.start, quoted):
             continue
-        preceding = _WORD_RX.findall(context[:expr.start])
-        if preceding and preceding[-1].lower() in _EXCLUDING_WORDS:
+        preceding = _LAST_WORD_RX.search(context, 0, expr.start)
+        if preceding and preceding.group(1).lower() in _EXCLUDING_WORDS:
             continue
         distance = _distance_to_cue(expr, context, cues)
         if distance is not None:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from typing import Any
 
-from pipeline.ingest.worker import POLL_SECONDS, DocumentFailed, DocumentTimeout, DocumentWorker, request_handlers
+from pipeline.ingest.worker import (POLL_SECONDS, DocumentFailed, DocumentTimeout, DocumentWorker, collection_paused,
+                                   request_handlers)
 
 
 def default_workers() -> int:
@@ -78,7 +79,12 @@ class InProcess:
                 window: int = 0) -> Iterator[tuple[Any, Outcome | None]]:
         for item in items:
             request = request_of(item)
-            yield item, None if request is None else Outcome(value=self._handlers[request.kind](request.payload))
+            if request is None:
+                yield item, None
+                continue
+            with collection_paused():
+                value = self._handlers[request.kind](request.payload)
+            yield item, Outcome(value=value)
 
 
 class WorkerPool:

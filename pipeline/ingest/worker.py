@@ -13,12 +13,14 @@ analyzer's models once, when it starts; a document costs one round trip of pickl
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 
 from pipeline.ingest.documents import build_with_fingerprint
@@ -67,10 +69,30 @@ def request_handlers(analyze) -> dict[str, Callable]:
             "derive": lambda pair: analyze.derive(*pair), "stances": lambda pair: analyze.document_stances(*pair)}
 
 
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while one request is answered, and restore it after.
+
+    Analysing a text allocates hundreds of thousands of objects (tokens, spans, statements) that
+    live until it ends and hold no reference cycles: reference counting frees them. The collector,
+    counting allocations, would walk all of them again and again as they pile up: a fifth of the
+    time of an 810 KB text (about 1 s of 5). The few cycles a request leaves are collected at the
+    collector's next turn, after it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def answer_request(handlers: dict[str, Callable], kind: str, payload) -> tuple:
     """Return ("ok", answer) or ("error", reason, traceback): a failure on one document is that document's."""
     try:
-        return ("ok", handlers[kind](payload))
+        with collection_paused():
+            return ("ok", handlers[kind](payload))
     except Exception as exc:
         return ("error", f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}",
                 traceback.format_exc())

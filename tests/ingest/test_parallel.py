@@ -211,3 +211,22 @@ def test_an_analysis_crosses_the_process_boundary_unchanged(analyze):
     assert all(type(s) is Statement for s in back.statements)
     assert [(s.speaker, s.party_id, s.statement_date) for s in back.statements] == \
         [(s.speaker, s.party_id, s.statement_date) for s in analysis.statements]
+
+
+def test_a_request_is_answered_with_the_cycle_collector_paused_and_restored():
+    import gc
+
+    from pipeline.ingest.worker import answer_request
+
+    seen = []
+
+    def fails(_payload):
+        seen.append(gc.isenabled())
+        raise ValueError("bad document")
+
+    handlers = {"analyze": lambda payload: seen.append(gc.isenabled()) or payload * 2, "fails": fails}
+    assert gc.isenabled()
+    assert answer_request(handlers, "analyze", 21) == ("ok", 42)
+    assert answer_request(handlers, "fails", None)[:2] == ("error", "ValueError: bad document")
+    assert seen == [False, False]
+    assert gc.isenabled()  # after an answer and after a failure alike
