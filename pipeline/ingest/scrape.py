@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from pipeline.models import Strict
 
@@ -165,6 +166,11 @@ class _Unit:
     terminal: bool = False
     kind: str = ""  # "" = undecided; else why it is chrome or what it is (caption, meta, ...)
 
+    @cached_property
+    def key(self) -> str:
+        """text_key of the unit's text: several steps compare units by it (a one-line text's unit is all of it)."""
+        return text_key(self.text)
+
     @property
     def good(self) -> bool:
         """Whether the unit reads as article prose."""
@@ -174,6 +180,7 @@ class _Unit:
 
 
 # ---------------------------------------------------------------- small helpers
+_WORD = re.compile(r"\w+")
 # Unicode's control characters (category Cc: U+0000-U+001F and U+007F-U+009F) but newline and tab.
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -189,7 +196,7 @@ def normalise(raw: str) -> str:
 
 def text_key(text: str) -> str:
     """Return a comparison key for repeated-line detection: lowercase words only."""
-    return " ".join(re.findall(r"\w+", text.lower()))
+    return " ".join(_WORD.findall(text.lower()))
 
 
 def _sentences(text: str) -> int:
@@ -210,17 +217,17 @@ def _chrome_words_only(text: str) -> bool:
     return bool(tokens) and len(tokens) <= 8 and all(t in CHROME_WORDS for t in tokens)
 
 
-def _teaser_header(text: str) -> bool:
+def _teaser_header(u: _Unit) -> bool:
     """Whether a line is a header that opens a block of teasers or tags."""
-    t = text_key(text)
+    t = u.key
     if not t or len(t) > 40:
         return False
     return t in TEASER_HEADERS or t.replace("'", "") in TEASER_HEADERS or t.startswith(TEASER_HEADER_PREFIXES)
 
 
-def _ticker_header(text: str) -> bool:
+def _ticker_header(u: _Unit) -> bool:
     """Whether a line is a header that opens a news ticker."""
-    return text_key(text) in TICKER_HEADERS
+    return u.key in TICKER_HEADERS
 
 
 def split_names(text: str) -> list[str]:
@@ -347,12 +354,12 @@ def _mark_captions(units: list[_Unit]) -> None:
 def _mark_tickers(units: list[_Unit]) -> None:
     """Mark a ticker header and the run of one-line items under it (up to the next blank line)."""
     for i, u in enumerate(units):
-        if u.kind or not _ticker_header(u.text):
+        if u.kind or not _ticker_header(u):
             continue
         u.kind = "ticker"
         for v in units[i + 1:]:
             # Ticker items are one-liners in one block; a long paragraph or a new block ends the run.
-            if v.block != u.block or v.words > 45 or _ticker_header(v.text) or _teaser_header(v.text):
+            if v.block != u.block or v.words > 45 or _ticker_header(v) or _teaser_header(v):
                 break
             v.kind = v.kind or "ticker"
 
@@ -366,7 +373,7 @@ def _mark_teasers(units: list[_Unit]) -> None:
     i = 0
     while i < len(units):
         u = units[i]
-        if u.kind not in ("", "caption") or not _teaser_header(u.text):
+        if u.kind not in ("", "caption") or not _teaser_header(u):
             i += 1
             continue
         u.kind = "teaser"
@@ -380,8 +387,8 @@ def _mark_teasers(units: list[_Unit]) -> None:
             if not same_block and (
                 taken >= 8
                 or v.kind == "caption"
-                or _ticker_header(v.text)
-                or _teaser_header(v.text)
+                or _ticker_header(v)
+                or _teaser_header(v)
                 or BYLINE.match(v.text)
                 or DATE_LINE.match(v.text)
             ):
@@ -413,7 +420,7 @@ def _mark_chrome_lines(units: list[_Unit], repeated: set[str]) -> None:
             u.kind = "chrome"
         elif not re.search(r"[^\W\d_]", t):
             u.kind = "chrome"  # punctuation, numbers or symbols only
-        elif text_key(t) in repeated and not u.good:
+        elif u.key in repeated and not u.good:
             u.kind = "repeated"
         elif u.bullet and u.words <= 4 and not u.terminal:
             u.kind = "menu"  # short bullets: menus and tag lists
@@ -485,7 +492,7 @@ def clean_units(units: list[_Unit], title: str | None = None, fields: dict[str, 
 
     counts: dict[str, int] = {}
     for u in units:
-        k = text_key(u.text)
+        k = u.key
         if k:
             counts[k] = counts.get(k, 0) + 1
     repeated = {k for k, n in counts.items() if n > 1}
@@ -540,7 +547,7 @@ def clean_units(units: list[_Unit], title: str | None = None, fields: dict[str, 
         u = units[i]
         if not _in_body(units, i):
             continue
-        k = text_key(u.text)
+        k = u.key
         if k in seen and len(k) > 0:
             continue  # a pull quote or repeated paragraph: keep its first occurrence
         seen.add(k)
@@ -661,7 +668,7 @@ def _bylines(units: list[_Unit], header_idx: list[int], start: int, end: int) ->
     names: list[str] = []
     site = None
     near = header_idx + list(range(end + 1, min(len(units), end + 4)))
-    standalone = {text_key(u.text) for u in units if not u.bullet}
+    standalone = {u.key for u in units if not u.bullet}
     for i in near:
         u = units[i]
         m = BYLINE.match(u.text)
@@ -670,7 +677,7 @@ def _bylines(units: list[_Unit], header_idx: list[int], start: int, end: int) ->
         u.kind = "meta"
         for name in split_names(m.group(1)):
             # "By <outlet>": the site's own name (a masthead line elsewhere, or outlet words) is no author.
-            if text_key(name) in standalone - {text_key(u.text)} or not looks_like_person(name):
+            if text_key(name) in standalone - {u.key} or not looks_like_person(name):
                 site = site or (name if ORG_WORDS.search(name) or text_key(name) in standalone else None)
                 continue
             names.append(name)
@@ -695,14 +702,14 @@ def _captions(units: list[_Unit], first: int, end: int) -> list[str]:
     out: dict[str, str] = {}
     for u in units[first: end + 1]:
         if u.kind == "caption":
-            out.setdefault(text_key(u.text), u.text)
+            out.setdefault(u.key, u.text)
     return list(out.values())
 
 
 def _site_name(units: list[_Unit], repeated: set[str], end: int) -> str | None:
     """Return the outlet's name: a repeated masthead line, or a name in the footer's boilerplate."""
     first = next((u for u in units if u.text), None)
-    if first and text_key(first.text) in repeated and first.words <= 6 and not first.terminal:
+    if first and first.key in repeated and first.words <= 6 and not first.terminal:
         return first.text
     for u in units[end + 1:]:
         if u.kind != "boilerplate":
@@ -720,7 +727,7 @@ def _no_core(units: list[_Unit], title: str | None, fields: dict[str, str], link
     """Return the result for text with no prose run: short sentences kept, chrome dropped."""
     kept = [u.text for u in units if not u.kind and (u.terminal or u.words >= 8)]
     if title is None:
-        heads = [u for u in units if _is_heading_like(u) and text_key(u.text) not in repeated]
+        heads = [u for u in units if _is_heading_like(u) and u.key not in repeated]
         title = heads[0].text if heads and heads[0].text not in kept else None
     captions = list(dict.fromkeys(u.text for u in units if u.kind == "caption"))
     return CleanedText(body="\n\n".join(kept), captions=captions, title=title, fields=fields, links=links)
