@@ -79,6 +79,7 @@ class ClaimLink(Strict):
     below_threshold: bool
 
 
+@lru_cache(maxsize=65536)  # Snowball in pure Python costs tens of microseconds a word; cues repeat
 def _raw_stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
