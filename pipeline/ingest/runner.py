@@ -25,7 +25,7 @@ from pipeline.extract.parties import UNKNOWN_PARTY_ID
 from pipeline.ingest import clean, dedupe, discover, load, metadata
 from pipeline.ingest.documents import document_id
 from pipeline.ingest.pool import InProcess, Outcome, Request, WorkerPool
-from pipeline.ingest.worker import DocumentFailed, DocumentTimeout
+from pipeline.ingest.worker import DocumentFailed, DocumentTimeout, collection_paused
 from pipeline.link.analyzer import Analysis, Analyzer
 from pipeline.models import AssertionExample, Document, QuarantineRecord, Strict
 from pipeline.store import database
@@ -528,7 +528,8 @@ def _ingest_guarded(con, item, outcome: Outcome | None, db: Path, pool: WorkerPo
         _quarantine(con, item, db, summary, console)
         return
     try:
-        rejection = _ingest_one(con, item, outcome, pool, limits.seconds(item.text), summary)
+        with collection_paused():  # the analysis received is some 100,000 objects without cycles (see there)
+            rejection = _ingest_one(con, item, outcome, pool, limits.seconds(item.text), summary)
         if rejection is not None:
             _quarantine(con, rejection, db, summary, console)
     except DocumentTimeout:
