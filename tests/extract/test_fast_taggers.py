@@ -140,3 +140,16 @@ def test_cue_probabilities_equal_hashing_token_features(text):
     np.testing.assert_allclose([found[i] for i in indexes], expected, atol=1e-9)
     said = [i for i in indexes if doc.tokens[i].low in ("said", "denied")]
     assert said and all(found[i] > 0.5 for i in said)  # the model itself still reads the cue
+
+
+@needs_weights
+def test_cues_scored_in_several_passes_score_as_in_one(monkeypatch):
+    weights = role_crf.load_weights()
+    doc = Doc(" ".join(_texts()))
+    requests = _requests(doc)
+    whole = role_crf.state_scores(doc, requests, weights)
+    monkeypatch.setattr(role_crf, "ITEMS_PER_PASS", 100)  # a window or two per pass
+    parts = role_crf.state_scores(doc, requests, weights)
+    assert len(parts) == len(whole) == len(requests) > 50
+    for a, b in zip(parts, whole):
+        np.testing.assert_array_equal(a, b)

@@ -373,7 +373,7 @@ def role_window(doc, cue_first: int) -> tuple[int, int]:
     return max(first, cue_first - ROLE_WINDOW_TOKENS), min(last, cue_first + ROLE_WINDOW_TOKENS)
 
 
-def _feature_word(doc, k: int) -> str:
+def feature_word(doc, k: int) -> str:
     """Return a token's lowercase text as the taggers know it: a straight single quote that opens or
     closes a quotation ('We never sent drones,' the minister said) reads as the curly mark PolNeAR's
     texts use there; elsewhere it stays an apostrophe ("the ministers' views")."""
@@ -477,7 +477,7 @@ def _static_role_features(doc, first: int, last: int) -> dict[int, tuple[str, st
     for k in range(first, last):
         if k in cache:
             continue
-        w = _feature_word(doc, k)
+        w = feature_word(doc, k)
         word_features = []
         if w in cues.CUE_FORMS:
             word_features.append(("cue_word", False))

@@ -27,7 +27,7 @@ import numpy as np
 from pipeline.config import MODEL_FILES_DIR
 from pipeline.extract import cues
 from pipeline.extract.attribution.lexical_models import SHAPES as _SHAPES
-from pipeline.extract.attribution.lexical_models import _feature_word, token_shapes
+from pipeline.extract.attribution.lexical_models import feature_word, token_shapes
 
 WEIGHTS_PATH = MODEL_FILES_DIR / "role_crf_weights.npz"
 LABELS = ("S", "C", "K", "O")
@@ -119,31 +119,69 @@ class _Table:
         return np.vstack(self.rows)
 
 
+# Items (a token of a cue's window) scored in one pass: a text without full stops has windows of 300
+# tokens around thousands of cues, and a pass holds about 20 arrays of this many numbers.
+ITEMS_PER_PASS = 400_000
+
+
 def state_scores(doc, requests: list[CueRequest], weights: RoleWeights) -> list[np.ndarray]:
     """Return, per request, the (window length, 4) state scores: role_features' weights summed per token."""
-    if not requests:
-        return []
-    tokens = doc.tokens
-    table = _Table(weights)
-    n_tokens = len(tokens)
+    scores: list[np.ndarray] = []
+    batch: list[CueRequest] = []
+    items = 0
+    for request in requests:
+        if batch and items + request.last - request.first > ITEMS_PER_PASS:
+            scores += _state_scores(doc, batch, weights)
+            batch, items = [], 0
+        batch.append(request)
+        items += request.last - request.first
+    return scores + (_state_scores(doc, batch, weights) if batch else [])
 
-    # Per token of the document: the feature word, shape, quotation, and running counts.
-    words = [_feature_word(doc, k) if tokens[k].text == "'" else tokens[k].low for k in range(n_tokens)]
+
+@dataclass(frozen=True)
+class _Tokens:
+    """What the role features read of every token of a document, as arrays (kept on the document)."""
+
+    words: list[str]  # feature words
+    vocab: list[str]
+    word_id: np.ndarray
+    shape: np.ndarray
+    in_quote: np.ndarray
+    commas: np.ndarray  # running counts, one longer than the tokens
+    marks: np.ndarray
+    stops: np.ndarray
+
+
+def _token_arrays(doc) -> _Tokens:
+    found = doc.feature_cache.get("role_crf")
+    if found is not None:
+        return found
+    tokens = doc.tokens
+    n_tokens = len(tokens)
+    words = [feature_word(doc, k) if tokens[k].text == "'" else tokens[k].low for k in range(n_tokens)]
     vocabulary: dict[str, int] = {}
     word_id = np.fromiter((vocabulary.setdefault(w, len(vocabulary)) for w in words), dtype=np.int64, count=n_tokens)
     vocab = list(vocabulary)
-    start_id, end_id = len(vocab), len(vocab) + 1  # "<s>" and "</s>" as neighbours
-    neighbour = vocab + ["<s>", "</s>"]
-    shape = token_shapes(doc)
-    in_quote = doc.inside_quotes(doc.token_starts()).astype(np.int64)
     # Running counts of what role_features counts between a token and its cue, from per-word flags
     # (a text has far fewer distinct words than tokens). Only an apostrophe's feature word differs
     # from its lowercase, and it is none of these.
     kinds = np.array([_word_kinds(word) for word in vocab], dtype=bool).reshape(len(vocab), 5)[word_id]
     comma, mark, stop_word, verbish, cue_form = kinds.T
     capitalised = np.fromiter((t.is_cap for t in tokens), dtype=bool, count=n_tokens)
-    commas, marks = _prefix(comma), _prefix(mark)
-    stops = _prefix((~capitalised & (stop_word | verbish)) | cue_form)
+    found = doc.feature_cache["role_crf"] = _Tokens(
+        words, vocab, word_id, token_shapes(doc), doc.inside_quotes(doc.token_starts()).astype(np.int64),
+        _prefix(comma), _prefix(mark), _prefix((~capitalised & (stop_word | verbish)) | cue_form))
+    return found
+
+
+def _state_scores(doc, requests: list[CueRequest], weights: RoleWeights) -> list[np.ndarray]:
+    n_tokens = len(doc.tokens)
+    table = _Table(weights)
+    arrays = _token_arrays(doc)
+    words, vocab, word_id, shape, in_quote = arrays.words, arrays.vocab, arrays.word_id, arrays.shape, arrays.in_quote
+    commas, marks, stops = arrays.commas, arrays.marks, arrays.stops
+    start_id, end_id = len(vocab), len(vocab) + 1  # "<s>" and "</s>" as neighbours
+    neighbour = vocab + ["<s>", "</s>"]
 
     # Items: one per token of each request's window, in order.
     lengths = np.array([r.last - r.first for r in requests], dtype=np.int64)
