@@ -120,7 +120,9 @@ def cue_probabilities(doc, model: tuple[np.ndarray, float] | None = None) -> dic
     spelling them per token: each feature is a function of one word (the token's, or a neighbour's),
     a pair of words, a shape or a flag, so each distinct one is hashed and weighed once per text.
     A text of 100,000 words has a few thousand distinct words; the per-token work is array sums.
+    The shipped model's feature weights are remembered between texts (news repeats its words).
     """
+    shared = model is None
     model = model or _load()
     if model is None:
         return {}
@@ -147,35 +149,60 @@ def cue_probabilities(doc, model: tuple[np.ndarray, float] | None = None) -> dic
     n1, n2 = at(1, word_id, start_id, end_id), at(2, word_id, start_id, end_id)
     pair = len(words)
 
-    def weigh(codes: np.ndarray, names) -> np.ndarray:
-        distinct, inverse = np.unique(codes, return_inverse=True)
-        matrix = _hasher().transform([names(int(code)) for code in distinct])
-        return np.asarray(matrix @ coef, dtype=np.float64).ravel()[inverse]
-
     sentence_first = np.zeros(n, dtype=bool)
     sentence_first[[first for first, _ in doc.sentences]] = True
     starts = doc.token_starts()
     before = doc.quote_indexes(starts[np.maximum(chosen - 1, 0)])
     close_end = np.array([q.close_end for q in doc.quotes] or [0], dtype=np.int64)[np.maximum(before, 0)]
     after_quote = (chosen > 0) & (before >= 0) & (close_end <= starts[chosen] + 3)
-    scores = (
-        weigh(w, lambda v: _word_feature_names(words[v]))
-        + weigh(shape_id[chosen], lambda s: ["shape=" + shape_names[s]])
-        + weigh(p1, lambda v: _before_names(words[v]))
-        + weigh(p2, lambda v: ["p2=" + words[v]])
-        + weigh(n1, lambda v: _after_names(words[v]))
-        + weigh(n2, lambda v: ["n2=" + words[v]])
-        + weigh(p1 * pair + w, lambda c: ["p1w=" + words[c // pair] + "|" + words[c % pair]])
-        + weigh(w * pair + n1, lambda c: ["wn1=" + words[c // pair] + "|" + words[c % pair]])
-        + weigh(p1 * pair + n1, lambda c: ["p1n1=" + words[c // pair] + "|" + words[c % pair]])
-        + weigh(at(-1, shape_id, 5, 6), lambda s: ["p1shape=" + shape_names[s]])
-        + weigh(at(1, shape_id, 5, 6), lambda s: ["n1shape=" + shape_names[s]])
-        + weigh(sentence_first[chosen].astype(np.int64), lambda f: ["sent_first"] if f else [])
-        + weigh(after_quote.astype(np.int64), lambda f: ["after_quote"] if f else [])
-        + intercept
-    )
+    # (codes, the key naming a code's features, their strings by key): each distinct key is weighed once.
+    groups = [
+        (w, lambda v: ("w", words[v]), lambda key: _word_feature_names(key[1])),
+        (shape_id[chosen], lambda s: ("shape", shape_names[s]), lambda key: ["shape=" + key[1]]),
+        (p1, lambda v: ("p1", words[v]), lambda key: _before_names(key[1])),
+        (p2, lambda v: ("p2", words[v]), lambda key: ["p2=" + key[1]]),
+        (n1, lambda v: ("n1", words[v]), lambda key: _after_names(key[1])),
+        (n2, lambda v: ("n2", words[v]), lambda key: ["n2=" + key[1]]),
+        (p1 * pair + w, lambda c: ("p1w", words[c // pair], words[c % pair]), _pair_names),
+        (w * pair + n1, lambda c: ("wn1", words[c // pair], words[c % pair]), _pair_names),
+        (p1 * pair + n1, lambda c: ("p1n1", words[c // pair], words[c % pair]), _pair_names),
+        (at(-1, shape_id, 5, 6), lambda s: ("p1shape", shape_names[s]), lambda key: ["p1shape=" + key[1]]),
+        (at(1, shape_id, 5, 6), lambda s: ("n1shape", shape_names[s]), lambda key: ["n1shape=" + key[1]]),
+        (sentence_first[chosen].astype(np.int64), lambda f: ("sent_first", f), lambda key: ["sent_first"] * key[1]),
+        (after_quote.astype(np.int64), lambda f: ("after_quote", f), lambda key: ["after_quote"] * key[1]),
+    ]
+    weight_of = _key_weights(shared)
+    keyed, missing = [], {}
+    for codes, key_of, spell in groups:
+        distinct, inverse = np.unique(codes, return_inverse=True)
+        keys = [key_of(int(code)) for code in distinct]
+        missing.update((key, spell) for key in keys if key not in weight_of)
+        keyed.append((keys, inverse))
+    if missing:  # hashed together: the hasher's cost is mostly per call
+        rows = _hasher().transform([spell(key) for key, spell in missing.items()])
+        weight_of.update(zip(missing, np.asarray(rows @ coef, dtype=np.float64).ravel().tolist()))
+    scores = intercept + sum(np.array([weight_of[key] for key in keys])[inverse] for keys, inverse in keyed)
     probs = 1.0 / (1.0 + np.exp(-scores))
     return dict(zip(chosen.tolist(), probs.tolist()))
+
+
+KEYS_KEPT = 200_000  # feature combinations whose weights the shipped cue model remembers (some 40 MB)
+_SHIPPED_WEIGHTS: dict[tuple, float] = {}
+
+
+def _key_weights(shared: bool) -> dict[tuple, float]:
+    """Return the weights by feature key to fill and read: the shipped model's remembered ones (news
+    repeats its words), or a fresh dict for a model passed in (training's folds)."""
+    if not shared:
+        return {}
+    if len(_SHIPPED_WEIGHTS) > KEYS_KEPT:
+        _SHIPPED_WEIGHTS.clear()  # forgotten all at once, before a text looks up its keys
+    return _SHIPPED_WEIGHTS
+
+
+def _pair_names(key: tuple) -> list[str]:
+    kind, first, second = key
+    return [kind + "=" + first + "|" + second]
 
 
 def _word_feature_names(w: str) -> list[str]:

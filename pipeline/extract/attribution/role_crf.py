@@ -18,7 +18,7 @@ role_features' strings, and the labels equal to crfsuite's.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,11 +59,27 @@ class RoleWeights:
     state: np.ndarray  # (attributes + 1, 4); the last row is zeros, for attributes the model never saw
     transitions: np.ndarray  # (4, 4): from label (row) to label (column)
     source_sha256: str  # of the crfsuite file the weights were read from
+    # Summed weights of the feature combinations met so far (a word, a word pair, a distance bucket),
+    # by a key that names the combination: news repeats its words, so most of an article's
+    # combinations were spelled and weighed for an earlier one.
+    sums: dict[tuple, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
-    def vector(self, names: list[str]) -> np.ndarray:
+    def vector(self, names: list[str] | tuple[str, ...]) -> np.ndarray:
         """Return the summed weights of the named attributes (an unknown attribute weighs nothing)."""
         rows = [self.index[name] for name in names if name in self.index]
         return self.state[rows].sum(axis=0) if rows else np.zeros(4)
+
+    def summed(self, key: tuple, spell) -> np.ndarray:
+        """Return vector(spell(key)), remembered by key (up to SUMS_KEPT keys, then forgotten all at once)."""
+        found = self.sums.get(key)
+        if found is None:
+            if len(self.sums) >= SUMS_KEPT:
+                self.sums.clear()
+            found = self.sums[key] = self.vector(spell(key))
+        return found
+
+
+SUMS_KEPT = 100_000  # about 50 MB at most (a key is a few strings)
 
 
 def file_sha256(path: Path) -> str:
@@ -108,15 +124,17 @@ class _Table:
         self.rows: list[np.ndarray] = [np.zeros(4)]  # row 0: nothing
         self.ids: dict[object, int] = {}
 
-    def id(self, key: object, names) -> int:
+    def id(self, key: tuple, spell=list) -> int:
+        """Return the row of a feature combination, named by key and spelled by spell(key) (the key's
+        own strings by default)."""
         found = self.ids.get(key)
         if found is None:
             found = self.ids[key] = len(self.rows)
-            self.rows.append(self.weights.vector(names() if callable(names) else names))
+            self.rows.append(self.weights.summed(key, spell))
         return found
 
     def matrix(self) -> np.ndarray:
-        return np.vstack(self.rows)
+        return np.array(self.rows)
 
 
 # Items (a token of a cue's window) scored in one pass: a text without full stops has windows of 300
@@ -209,18 +227,20 @@ def _state_scores(doc, requests: list[CueRequest], weights: RoleWeights) -> list
     n1 = np.where(k + 1 < last, word_id[np.minimum(k + 1, n_tokens - 1)], end_id)
 
     columns = [
-        _lookup(table, "word", w, lambda v: _word_names(vocab[v])),
-        _lookup(table, "shape", sh, lambda s: ["shape=" + _SHAPES[s]]),
-        _lookup(table, "p1", p1 * (end_id + 1) + w,
-                lambda code: _pair_names("p1=", "p1w=", neighbour[code // (end_id + 1)], vocab[code % (end_id + 1)], True)),
-        _lookup(table, "n1", w * (end_id + 1) + n1,
-                lambda code: _pair_names("n1=", "wn1=", neighbour[code % (end_id + 1)], vocab[code // (end_id + 1)], False)),
-        _lookup(table, "side_word", (w * 3 + side) * 2 + q,
-                lambda code: _side_word_names(vocab[code // 6], _SIDES[code // 2 % 3], bool(code % 2))),
-        _lookup(table, "geometry", _geometry_code(side, bucket, sh, between_commas, between_marks, between_stops),
-                _geometry_names),
-        np.where(k == first, table.id("first", ["first"]), 0),
-        np.where(k == last - 1, table.id("last", ["last"]), 0),
+        _lookup(table, w, lambda v: ("w", vocab[v]), lambda key: _word_names(key[1])),
+        _lookup(table, sh, lambda s: ("shape", s), lambda key: ["shape=" + _SHAPES[key[1]]]),
+        _lookup(table, p1 * (end_id + 1) + w,
+                lambda code: ("p1", neighbour[code // (end_id + 1)], vocab[code % (end_id + 1)]),
+                lambda key: ["p1=" + key[1], "p1w=" + key[1] + "|" + key[2]]),
+        _lookup(table, w * (end_id + 1) + n1,
+                lambda code: ("n1", vocab[code // (end_id + 1)], neighbour[code % (end_id + 1)]),
+                lambda key: ["n1=" + key[2], "wn1=" + key[1] + "|" + key[2]]),
+        _lookup(table, (w * 3 + side) * 2 + q, lambda code: ("side_word", vocab[code // 6], code // 2 % 3, code % 2),
+                lambda key: _side_word_names(key[1], _SIDES[key[2]], bool(key[3]))),
+        _lookup(table, _geometry_code(side, bucket, sh, between_commas, between_marks, between_stops),
+                lambda code: ("geometry", code), lambda key: _geometry_names(key[1])),
+        np.where(k == first, table.id(("first",)), 0),
+        np.where(k == last - 1, table.id(("last",)), 0),
     ]
     columns += _cue_columns(doc, table, requests, words, request_of, k, side)
     columns += _hint_columns(table, requests, request_of, k, side, sh)
@@ -241,11 +261,10 @@ def _prefix(flags: np.ndarray) -> np.ndarray:
     return np.concatenate(([0], np.cumsum(flags, dtype=np.int64)))
 
 
-def _lookup(table: _Table, kind: str, codes: np.ndarray, names) -> np.ndarray:
-    """Return the table row of each item's code, spelling each distinct code's features once."""
+def _lookup(table: _Table, codes: np.ndarray, key_of, spell) -> np.ndarray:
+    """Return the table row of each item's code: key_of(code) names its combination, spell(key) its strings."""
     distinct, inverse = np.unique(codes, return_inverse=True)
-    rows = np.fromiter((table.id((kind, int(c)), lambda c=int(c): names(c)) for c in distinct),
-                       dtype=np.int64, count=len(distinct))
+    rows = np.fromiter((table.id(key_of(int(c)), spell) for c in distinct), dtype=np.int64, count=len(distinct))
     return rows[inverse]
 
 
@@ -256,10 +275,6 @@ def _word_names(w: str) -> list[str]:
     if w in cues.CUE_FORMS:
         names.append("cue_word")
     return names
-
-
-def _pair_names(single: str, pair: str, neighbour: str, w: str, before: bool) -> list[str]:
-    return [single + neighbour, pair + (neighbour + "|" + w if before else w + "|" + neighbour)]
 
 
 def _side_word_names(w: str, side: str, in_quote: bool) -> list[str]:
@@ -309,13 +324,12 @@ def _cue_columns(doc, table: _Table, requests: list[CueRequest], words: list[str
         before = words[c0 - 1] if c0 - 1 >= r.first else "<s>"
         after = words[c1] if c1 < r.last else "</s>"
         for s, name in enumerate(_SIDES):
-            by_side[i, s] = table.id(("cue", name, lemma, before, after),
-                                     ["cue=" + name + lemma, "cue_prev=" + name + before, "cue_next=" + name + after])
+            by_side[i, s] = table.id(("cue", name, lemma, before, after), _cue_names)
         that_at[i] = next((k for k in range(c1, min(r.last, c1 + 6)) if tokens[k].low == "that"), -1)
     cue_column = by_side[request_of, side]
     that = that_at[request_of]
-    relation = np.where(k > that, table.id("after_that", ["after_that"]),
-                        np.where(k == that, table.id("is_that", ["is_that"]), table.id("before_that", ["before_that"])))
+    relation = np.where(k > that, table.id(("after_that",)),
+                        np.where(k == that, table.id(("is_that",)), table.id(("before_that",))))
     that_column = np.where((that >= 0) & (side == 1), relation, 0)
     return [cue_column, that_column]
 
@@ -330,11 +344,16 @@ def _hint_columns(table: _Table, requests: list[CueRequest], request_of: np.ndar
     gap = np.where(where == 0, 0, np.where(where == 1, start - k, k - end + 1))
     bucket = _BUCKET_OF[np.clip(gap, -31, 31) + 31]
     code = ((where * 3 + side) * len(_BUCKETS) + bucket) * len(_SHAPES) + shape
-    hinted = _lookup(table, "hint", code, _hint_names)
-    none = table.id("hint=none", ["hint=none"])
+    hinted = _lookup(table, code, lambda c: ("hint", c), lambda key: _hint_names(key[1]))
+    none = table.id(("hint=none",))
     return [np.where(has_hint, hinted, none),
-            np.where(has_hint & (k == start), table.id("hint_first", ["hint_first"]), 0),
-            np.where(has_hint & (k == end - 1), table.id("hint_last", ["hint_last"]), 0)]
+            np.where(has_hint & (k == start), table.id(("hint_first",)), 0),
+            np.where(has_hint & (k == end - 1), table.id(("hint_last",)), 0)]
+
+
+def _cue_names(key: tuple) -> list[str]:
+    _, side, lemma, before, after = key
+    return ["cue=" + side + lemma, "cue_prev=" + side + before, "cue_next=" + side + after]
 
 
 def _hint_names(code: int) -> list[str]:
@@ -350,23 +369,35 @@ def _hint_names(code: int) -> list[str]:
 
 
 def viterbi(scores: list[np.ndarray], transitions: np.ndarray) -> list[list[str]]:
-    """Return the best label sequence of each score matrix, decoding sequences of one length together."""
+    """Return the best label sequence of each score matrix, all decoded together.
+
+    Shorter sequences are padded to the longest; past its end a sequence's scores stay as they are
+    and its back pointers point to the same label, so the backtrack crosses the padding unchanged.
+    """
+    members = [i for i, s in enumerate(scores) if len(s)]
     labels: list[list[str]] = [[] for _ in scores]
-    for length, members in _by_length(scores).items():
-        u = np.stack([scores[i] for i in members])  # (n, length, 4)
-        best = u[:, 0, :]
-        back = np.zeros((len(members), length, len(LABELS)), dtype=np.int64)
-        for t in range(1, length):
-            candidates = best[:, :, None] + transitions[None, :, :]  # (n, from, to)
-            back[:, t, :] = candidates.argmax(axis=1)
-            best = candidates.max(axis=1) + u[:, t, :]
-        path = np.zeros((len(members), length), dtype=np.int64)
-        path[:, -1] = best.argmax(axis=1)
-        rows = np.arange(len(members))
-        for t in range(length - 1, 0, -1):
-            path[:, t - 1] = back[rows, t, path[:, t]]
-        for n, i in enumerate(members):
-            labels[i] = [LABELS[j] for j in path[n]]
+    if not members:
+        return labels
+    lengths = np.array([len(scores[i]) for i in members])
+    longest = int(lengths.max())
+    u = np.zeros((len(members), longest, len(LABELS)))
+    for n, i in enumerate(members):
+        u[n, : lengths[n]] = scores[i]
+    same = np.arange(len(LABELS))
+    best = u[:, 0, :]
+    back = np.zeros((len(members), longest, len(LABELS)), dtype=np.int64)
+    for t in range(1, longest):
+        active = (t < lengths)[:, None]
+        candidates = best[:, :, None] + transitions[None, :, :]  # (n, from, to)
+        back[:, t, :] = np.where(active, candidates.argmax(axis=1), same)
+        best = np.where(active, candidates.max(axis=1) + u[:, t, :], best)
+    path = np.zeros((len(members), longest), dtype=np.int64)
+    path[:, -1] = best.argmax(axis=1)
+    rows = np.arange(len(members))
+    for t in range(longest - 1, 0, -1):
+        path[:, t - 1] = back[rows, t, path[:, t]]
+    for n, i in enumerate(members):
+        labels[i] = [LABELS[j] for j in path[n, : lengths[n]]]
     return labels
 
 
