@@ -189,3 +189,16 @@ def test_catalog_errors_name_file_line_entry_and_field(tmp_path):
     bad.write_text("assertions: [\n")
     with pytest.raises(CatalogError, match=r"YAML syntax error"):
         load_catalog(bad)
+
+
+def test_the_c_stemmer_stems_as_snowball_itself_does():
+    """snowballstemmer hands stemming to PyStemmer when it is installed: the terms must not change with it."""
+    from snowballstemmer.english_stemmer import EnglishStemmer
+
+    from pipeline.link import linking
+
+    words = ("supplied supplies supplying denied denies allegations alleged drones Iran's generously "
+             "organisational relational hopeful skies dying news sensational conditional").split()
+    reference = EnglishStemmer()
+    assert [linking._raw_stem(w.lower()) for w in words] == [reference.stemWord(w.lower()) for w in words]
+    assert linking._raw_stem("supplied") == "suppli"
