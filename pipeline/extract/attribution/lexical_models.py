@@ -171,17 +171,24 @@ def cue_probabilities(doc, model: tuple[np.ndarray, float] | None = None) -> dic
         (sentence_first[chosen].astype(np.int64), lambda f: ("sent_first", f), lambda key: ["sent_first"] * key[1]),
         (after_quote.astype(np.int64), lambda f: ("after_quote", f), lambda key: ["after_quote"] * key[1]),
     ]
-    weight_of = _key_weights(shared)
-    keyed, missing = [], {}
+    remembered = _key_weights(shared)
+    keyed, known, missing = [], {}, {}
     for codes, key_of, spell in groups:
         distinct, inverse = np.unique(codes, return_inverse=True)
         keys = [key_of(int(code)) for code in distinct]
-        missing.update((key, spell) for key in keys if key not in weight_of)
+        for key in keys:
+            weight = remembered.get(key)
+            if weight is None:
+                missing[key] = spell
+            else:
+                known[key] = weight
         keyed.append((keys, inverse))
     if missing:  # hashed together: the hasher's cost is mostly per call
         rows = _hasher().transform([spell(key) for key, spell in missing.items()])
-        weight_of.update(zip(missing, np.asarray(rows @ coef, dtype=np.float64).ravel().tolist()))
-    scores = intercept + sum(np.array([weight_of[key] for key in keys])[inverse] for keys, inverse in keyed)
+        weights = dict(zip(missing, np.asarray(rows @ coef, dtype=np.float64).ravel().tolist()))
+        known.update(weights)
+        remembered.update(weights)
+    scores = intercept + sum(np.array([known[key] for key in keys])[inverse] for keys, inverse in keyed)
     probs = 1.0 / (1.0 + np.exp(-scores))
     return dict(zip(chosen.tolist(), probs.tolist()))
 
