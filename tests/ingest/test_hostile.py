@@ -201,13 +201,14 @@ def test_a_fifo_named_on_the_command_line_is_refused(tmp_path, analyze):
 def test_a_document_over_its_time_budget_is_quarantined_and_the_run_goes_on(tmp_path, analyze, monkeypatch):
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "a_slow.txt").write_text(" ".join(f"According to official {i}, who said that" for i in range(400)),
+    # 2,000 statements: about 7 s on a 2-core machine (400 took 1.5 s, too close to the limit for a faster one).
+    (folder / "a_slow.txt").write_text(" ".join(f"According to official {i}, who said that" for i in range(2000)),
                                        encoding="utf-8")
     (folder / "b_good.txt").write_text("“We never sent drones to Russia,” the Iranian foreign minister said on "
                                        "Monday.\n", encoding="utf-8")
     monkeypatch.setattr(runner, "SECONDS_PER_MB", 0.0)
     db = tmp_path / "claims.duckdb"
-    summary = runner.ingest([folder], db, analyze, time_limit=1.0)  # the slow one takes about 10 s
+    summary = runner.ingest([folder], db, analyze, time_limit=1.0)
     reason = _quarantine(db)[("a_slow.txt", None)][0]
     assert reason.startswith("took too long: over its limit of")
     assert _sources(db) == {"b_good.txt"} and summary.new == 1
