@@ -109,7 +109,7 @@ class Doc:
         """Return, per offset, inside_quote's answer (a boolean array)."""
         i = self.quote_indexes(positions)
         if not self.quotes:
-            return np.zeros(len(positions), dtype=bool)
+            return i >= 0  # all False
         arrays = self._quote_arrays()
         j = np.maximum(i, 0)
         return (i >= 0) & (arrays["start"][j] <= positions) & (positions < arrays["end"][j])

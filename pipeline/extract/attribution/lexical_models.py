@@ -249,7 +249,7 @@ def _after_names(n1: str) -> list[str]:
 # --------------------------------------------------------------------------- candidate ranker
 
 RANKER_PATH = MODEL_FILES_DIR / "attribution_ranker.npz"
-_QUOTES = frozenset("“”\"‘’'«»`")
+QUOTE_CHARACTERS = frozenset("“”\"‘’'«»`")
 
 
 def _bucket(n: int) -> str:
@@ -313,9 +313,9 @@ def candidate_features(doc, found: list) -> list[dict[str, float]]:
         n_words = len(content.split())
         feats["content_len=" + _bucket(n_words)] = 1.0
         first_char = content[:1]
-        if first_char in _QUOTES:
+        if first_char in QUOTE_CHARACTERS:
             feats["content_quote_start"] = 1.0
-        elif any(ch in _QUOTES for ch in content):
+        elif any(ch in QUOTE_CHARACTERS for ch in content):
             feats["content_has_quote"] = 1.0
         if first_char.isupper():
             feats["content_cap_start"] = 1.0
@@ -389,7 +389,7 @@ def _signed_bucket(d: int) -> str:
 _BUCKETS = {d: _signed_bucket(d) for d in range(-31, 32)}
 
 
-def _rel_bucket(d: int) -> str:
+def rel_bucket(d: int) -> str:
     """Return the distance bucket of a signed token distance (a table lookup: read for every token of every cue)."""
     found = _BUCKETS.get(d)
     return found if found is not None else ("-far" if d < 0 else "+far")
@@ -445,7 +445,7 @@ def role_features(doc, first: int, last: int, cue: tuple[int, int],
     for k in range(first, last):
         t = tokens[k].text
         commas[k - first + 1] = commas[k - first] + (t in (",", "—", "–", ";", ":"))
-        marks[k - first + 1] = marks[k - first] + (t in _QUOTES or t in ("``", "''"))
+        marks[k - first + 1] = marks[k - first] + (t in QUOTE_CHARACTERS or t in ("``", "''"))
     that_pos = next((k for k in range(c1, min(last, c1 + 6)) if tokens[k].low == "that"), None)
     # Running counts of phrase-breaking words (prepositions, verbs, relatives) and capitalised words.
     stops = [0] * (last - first + 1)
@@ -472,12 +472,12 @@ def role_features(doc, first: int, last: int, cue: tuple[int, int],
         p1 = lows[k - 1] if k - 1 >= first else "<s>"
         n1 = lows[k + 1] if k + 1 < last else "</s>"
         f = [
-            "bias", "side=" + side, "rel=" + _rel_bucket(d), "w=" + w, "shape=" + shape,
+            "bias", "side=" + side, "rel=" + rel_bucket(d), "w=" + w, "shape=" + shape,
             "side_w=" + side + w, "side_shape=" + side + shape, "p1=" + p1, "n1=" + n1,
             "p1w=" + p1 + "|" + w, "wn1=" + w + "|" + n1,
             "commas=" + side + str(min(between_commas, 3)), "marks=" + side + str(min(between_marks, 3)),
             "cue=" + side + cue_lemma, "cue_prev=" + side + cue_prev, "cue_next=" + side + cue_next,
-            "rel_shape=" + _rel_bucket(d) + shape, "rel_commas=" + _rel_bucket(d) + str(min(between_commas, 2)),
+            "rel_shape=" + rel_bucket(d) + shape, "rel_commas=" + rel_bucket(d) + str(min(between_commas, 2)),
             "stops=" + side + str(min(between_stops, 3)),
             "stops_commas=" + side + str(min(between_stops, 2)) + str(min(between_commas, 2)),
             "stops_shape=" + side + str(min(between_stops, 2)) + shape,
@@ -537,7 +537,7 @@ def _hint_features(k: int, hint: tuple[int, int] | None, side: str, shape: str) 
         where, gap = "before", start - k
     else:
         where, gap = "after", k - end + 1
-    feats = ["hint=" + where, "hint_side=" + side + where, "hint_gap=" + where + _rel_bucket(gap),
+    feats = ["hint=" + where, "hint_side=" + side + where, "hint_gap=" + where + rel_bucket(gap),
              "hint_shape=" + where + shape]
     if k == start:
         feats.append("hint_first")

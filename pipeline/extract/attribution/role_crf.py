@@ -26,29 +26,20 @@ import numpy as np
 
 from pipeline.config import MODEL_FILES_DIR
 from pipeline.extract import cues
+from pipeline.extract.attribution.lexical_models import QUOTE_CHARACTERS, ROLE_LABELS, feature_word, rel_bucket, token_shapes
 from pipeline.extract.attribution.lexical_models import SHAPES as _SHAPES
-from pipeline.extract.attribution.lexical_models import feature_word, token_shapes
 
 WEIGHTS_PATH = MODEL_FILES_DIR / "role_crf_weights.npz"
-LABELS = ("S", "C", "K", "O")
+LABELS = ROLE_LABELS  # source, content, cue, outside: the CRF's labels, in the weights' column order
 
 _SIDES = ("L", "R", "K")
-_QUOTES = frozenset("“”\"‘’'«»`")
 _BREAKING = frozenset(("who", "which", "whose"))
 _CLAUSE_PUNCTUATION = frozenset((",", "—", "–", ";", ":"))
 
 
-def _signed_bucket(d: int) -> str:
-    a = abs(d)
-    for limit in (1, 2, 3, 4, 6, 9, 14, 20, 30):
-        if a <= limit:
-            return ("-" if d < 0 else "+") + str(limit)
-    return ("-" if d < 0 else "+") + "far"
-
-
 # Distances are clipped to +-31 (both "far"); index d + 31 gives the bucket's position in _BUCKETS.
-_BUCKETS = sorted({_signed_bucket(d) for d in range(-31, 32)})
-_BUCKET_OF = np.array([_BUCKETS.index(_signed_bucket(d)) for d in range(-31, 32)], dtype=np.int64)
+_BUCKETS = sorted({rel_bucket(d) for d in range(-31, 32)})
+_BUCKET_OF = np.array([_BUCKETS.index(rel_bucket(d)) for d in range(-31, 32)], dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -251,7 +242,7 @@ def _state_scores(doc, requests: list[CueRequest], weights: RoleWeights) -> list
 
 def _word_kinds(word: str) -> tuple[bool, bool, bool, bool, bool]:
     """Return (clause punctuation, quotation mark, phrase-breaking word, verb-like, cue form) for a word."""
-    return (word in _CLAUSE_PUNCTUATION, word in _QUOTES or word in ("``", "''"),
+    return (word in _CLAUSE_PUNCTUATION, word in QUOTE_CHARACTERS or word in ("``", "''"),
             word in cues.NP_STOPS or word in _BREAKING, word.endswith(("ed", "ing")) and len(word) > 4,
             word in cues.CUE_FORMS)
 
